@@ -1,0 +1,15 @@
+//! Rapport's pure rules and types. Nothing here performs I/O, so everything here is
+//! unit- and property-tested without a database or a network.
+
+pub mod email;
+pub mod event;
+pub mod password;
+pub mod status;
+pub mod text;
+pub mod time;
+pub mod token;
+
+pub use email::Email;
+pub use event::{FieldError, TicketEvent, TicketEventInput};
+pub use status::TicketStatus;
+pub use token::{ApiToken, Scope};

@@ -1,0 +1,21 @@
+//! `rapport`: one binary whose subcommands are the process's roles.
+
+mod cli;
+mod demo;
+mod import;
+mod serve;
+mod token;
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = cli::Cli::parse();
+    match cli::run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

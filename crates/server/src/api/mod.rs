@@ -1,0 +1,22 @@
+//! The JSON API under `/api/v1`, plus the operational endpoints.
+
+mod auth;
+mod health;
+mod json;
+mod openapi;
+mod ticket_events;
+mod tickets;
+
+use crate::app::AppState;
+use axum::Router;
+
+pub use auth::ApiCaller;
+pub use json::ApiJson;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(health::router())
+        .merge(openapi::router())
+        .merge(ticket_events::router())
+        .merge(tickets::router())
+}

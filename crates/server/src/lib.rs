@@ -1,0 +1,15 @@
+//! Rapport's HTTP service. [`Application::build`] binds its own listener (tests pass
+//! port 0 and read the real port back); each feature module owns its routes.
+
+mod api;
+mod app;
+pub mod clock;
+pub mod config;
+mod error;
+mod ingest_queue;
+mod metrics;
+
+pub use app::{AppState, Application};
+pub use clock::Clock;
+pub use config::Config;
+pub use error::ApiError;
