@@ -186,8 +186,7 @@ pub fn now() -> i64 {
 
 fn init_logging(config: &Config) {
     use tracing_subscriber::EnvFilter;
-    let filter =
-        EnvFilter::try_from_env("RAPPORT_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let filter = EnvFilter::try_from_env("RAPPORT_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

@@ -155,7 +155,7 @@ pub async fn import_tickets(
     let columns = Columns::from_headers(&record)
         .with_context(|| format!("cannot import {}", path.display()))?;
 
-    let progress = if options.show_progress {
+    let progress = Progress(if options.show_progress {
         let bar = ProgressBar::with_draw_target(Some(file_size), ProgressDrawTarget::stderr());
         if let Ok(style) =
             ProgressStyle::with_template("importing [{bar:40}] {bytes}/{total_bytes} ({eta})")
@@ -165,7 +165,7 @@ pub async fn import_tickets(
         bar
     } else {
         ProgressBar::hidden()
-    };
+    });
 
     let mut summary = ImportSummary::default();
     let mut batch: Vec<TicketEvent> = Vec::with_capacity(batch_size);
@@ -205,12 +205,21 @@ pub async fn import_tickets(
             store_batch(store, &mut batch, batch_first_line, now, &mut summary).await?;
         }
         if summary.rows_read % PROGRESS_EVERY == 0 {
-            progress.set_position(skipped + reader.position().byte());
+            progress.0.set_position(skipped + reader.position().byte());
         }
     }
     store_batch(store, &mut batch, batch_first_line, now, &mut summary).await?;
-    progress.finish_and_clear();
     Ok(summary)
+}
+
+/// The progress bar, cleared however the import ends, so that the summary or the error
+/// is printed on a clean line.
+struct Progress(ProgressBar);
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
 }
 
 async fn store_batch(
@@ -553,7 +562,7 @@ fn row_input(
     let source = cell(Field::Source).unwrap_or_else(|| default_source.to_string());
     let occurred_at = [Field::ClosedAt, Field::ResolvedAt, Field::OpenedAt]
         .into_iter()
-        .find_map(|field| cell(field))
+        .find_map(&cell)
         .and_then(|raw| parse_instant(&raw))
         .unwrap_or(now);
     // A row without an email has no requester (or assignee) Rapport could know.

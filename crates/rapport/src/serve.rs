@@ -19,7 +19,6 @@ pub async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     tracing::info!(%address, "listening");
     println!("Rapport is listening on http://{address}");
     app.run_until(shutdown_signal()).await?;
-    store.close().await;
     Ok(())
 }
 

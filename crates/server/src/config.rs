@@ -51,7 +51,7 @@ pub struct Overrides {
 
 impl Config {
     /// Loads every layer. `file` is `rapport.toml` in the working directory unless given.
-    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, figment::Error> {
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, Box<figment::Error>> {
         let file = file
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("rapport.toml"));
@@ -60,7 +60,8 @@ impl Config {
             .merge(Env::raw().only(&["DATABASE_URL"]))
             .merge(Env::prefixed("RAPPORT_").only(&Config::ENV_KEYS))
             .merge(Serialized::defaults(overrides))
-            .extract()?;
+            .extract()
+            .map_err(Box::new)?;
         config.fill_derived();
         Ok(config)
     }
@@ -165,6 +166,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's own test harness signature
     fn layers_apply_in_order_file_then_environment_then_flags() {
         figment::Jail::expect_with(|jail| {
             jail.create_file(

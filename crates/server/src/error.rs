@@ -81,8 +81,8 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound => ApiError::NotFound,
             StoreError::Conflict(message) => ApiError::Conflict(message),
-            busy if busy.is_pool_timeout() => {
-                tracing::warn!(error = %busy, "no database connection became free in time");
+            StoreError::Busy(cause) => {
+                tracing::warn!(cause, "the database stayed busy");
                 ApiError::Unavailable
             }
             other => ApiError::Internal(other.into()),

@@ -1,15 +1,17 @@
-//! The database. One query layer (sqlx's `Any` driver, SQL text shared where the two
-//! dialects agree) over SQLite, the embedded default, and PostgreSQL, for scale-out.
-//! Each backend has its own migrations folder, embedded in the binary.
+//! The database: one query layer over SQLite, the embedded default, and PostgreSQL, for
+//! scale-out. Queries are written once with `$1`-style parameters ([`db::Conn`]); each
+//! backend has its own migrations, embedded in the binary.
 
 mod connect;
+pub mod db;
 mod error;
 mod ingest;
 mod staff;
 mod tickets;
 mod tokens;
 
-pub use connect::{Backend, Store};
+pub use connect::Store;
+pub use db::Backend;
 pub use error::StoreError;
 pub use ingest::IngestOutcome;
 pub use staff::{NewStaffUser, StaffRole};

@@ -1,10 +1,10 @@
 //! Staff users: the people who sign in (customers never do).
 
-use crate::connect::Store;
+use crate::params;
 use crate::Result;
+use crate::Store;
 use rapport_domain::time::Millis;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -34,28 +34,29 @@ pub struct NewStaffUser<'a> {
 
 impl Store {
     pub async fn staff_count(&self) -> Result<i64> {
-        let row = sqlx::query("SELECT COUNT(*) FROM staff_users")
-            .fetch_one(&self.read)
-            .await?;
-        Ok(row.try_get(0)?)
+        self.read(|conn| conn.value("SELECT COUNT(*) FROM staff_users", params![]))
+            .await
     }
 
     /// Creates the first admin only when there is no staff user at all, atomically, so
     /// that two instances starting together cannot both create one.
     pub async fn create_first_admin(&self, user: &NewStaffUser<'_>, now: Millis) -> Result<bool> {
-        let done = sqlx::query(
-            "INSERT INTO staff_users (email, name, role, password_hash, must_change_password, created_at)
-             SELECT $1, $2, $3, $4, $5, $6 WHERE NOT EXISTS (SELECT 1 FROM staff_users)
-             ON CONFLICT (email) DO NOTHING",
-        )
-        .bind(user.email)
-        .bind(user.name)
-        .bind(user.role.as_str())
-        .bind(user.password_hash)
-        .bind(i64::from(user.must_change_password))
-        .bind(now)
-        .execute(&self.write)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        let (email, name, role, hash) = (
+            user.email.to_string(),
+            user.name.to_string(),
+            user.role.as_str(),
+            user.password_hash.to_string(),
+        );
+        let must_change = user.must_change_password;
+        self.write(move |conn| {
+            let inserted = conn.execute(
+                "INSERT INTO staff_users (email, name, role, password_hash, must_change_password, created_at)
+                 SELECT $1, $2, $3, $4, $5, $6 WHERE NOT EXISTS (SELECT 1 FROM staff_users)
+                 ON CONFLICT (email) DO NOTHING",
+                params![email, name, role, hash, must_change, now],
+            )?;
+            Ok(inserted == 1)
+        })
+        .await
     }
 }

@@ -1,11 +1,11 @@
 //! Reading tickets back, with the people around them and their history.
 
-use crate::connect::Store;
-use crate::{Result, StoreError};
+use crate::db::Row;
+use crate::params;
+use crate::Result;
+use crate::Store;
 use rapport_domain::time::Millis;
 use serde::Serialize;
-use sqlx::any::AnyRow;
-use sqlx::Row;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct PersonRef {
@@ -72,55 +72,55 @@ const SELECT_TICKET: &str = "
 
 impl Store {
     pub async fn ticket(&self, id: i64) -> Result<TicketView> {
-        let sql = format!("{SELECT_TICKET} WHERE t.id = $1");
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(&self.read)
-            .await?;
-        let mut ticket = ticket_from_row(&row.ok_or(StoreError::NotFound)?)?;
-        ticket.history = self.ticket_history(id).await?;
-        Ok(ticket)
-    }
-
-    /// Lists tickets, newest id first is not needed by any caller: ids ascend so that
-    /// `after_id` pages through everything without gaps.
-    pub async fn tickets(&self, filter: &TicketFilter) -> Result<Vec<TicketView>> {
-        let sql = format!(
-            "{SELECT_TICKET}
-             WHERE ($1 IS NULL OR t.source = $1) AND ($2 IS NULL OR t.external_id = $2)
-               AND ($3 IS NULL OR t.status = $3) AND t.id > $4
-             ORDER BY t.id LIMIT $5"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(filter.source.as_deref())
-            .bind(filter.external_id.as_deref())
-            .bind(filter.status.as_deref())
-            .bind(filter.after_id.unwrap_or(0))
-            .bind(filter.limit.clamp(1, 1000))
-            .fetch_all(&self.read)
-            .await?;
-        rows.iter().map(ticket_from_row).collect()
-    }
-
-    pub async fn ticket_history(&self, ticket_id: i64) -> Result<Vec<HistoryEntry>> {
-        let rows = sqlx::query(
-            "SELECT event_id, from_status, to_status, occurred_at, applied FROM ticket_history
-             WHERE ticket_id = $1 ORDER BY occurred_at, id",
-        )
-        .bind(ticket_id)
-        .fetch_all(&self.read)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(HistoryEntry {
-                    event_id: r.try_get(0)?,
-                    from_status: r.try_get(1)?,
-                    to_status: r.try_get(2)?,
-                    occurred_at: r.try_get(3)?,
-                    applied: r.try_get::<i64, _>(4)? != 0,
+        self.read(move |conn| {
+            let sql = format!("{SELECT_TICKET} WHERE t.id = $1");
+            let mut ticket = ticket_from_row(&conn.query_one(&sql, params![id])?)?;
+            let history = conn.query(
+                "SELECT event_id, from_status, to_status, occurred_at, applied FROM ticket_history
+                 WHERE ticket_id = $1 ORDER BY occurred_at, id",
+                params![id],
+            )?;
+            ticket.history = history
+                .iter()
+                .map(|r| {
+                    Ok(HistoryEntry {
+                        event_id: r.get(0)?,
+                        from_status: r.get(1)?,
+                        to_status: r.get(2)?,
+                        occurred_at: r.get(3)?,
+                        applied: r.get(4)?,
+                    })
                 })
-            })
-            .collect()
+                .collect::<Result<_>>()?;
+            Ok(ticket)
+        })
+        .await
+    }
+
+    /// Lists tickets in id order, so that `after_id` pages through all without gaps.
+    pub async fn tickets(&self, filter: &TicketFilter) -> Result<Vec<TicketView>> {
+        let filter = filter.clone();
+        self.read(move |conn| {
+            let sql = format!(
+                "{SELECT_TICKET}
+                 WHERE (CAST($1 AS TEXT) IS NULL OR t.source = $1)
+                   AND (CAST($2 AS TEXT) IS NULL OR t.external_id = $2)
+                   AND (CAST($3 AS TEXT) IS NULL OR t.status = $3) AND t.id > $4
+                 ORDER BY t.id LIMIT $5"
+            );
+            let rows = conn.query(
+                &sql,
+                params![
+                    filter.source,
+                    filter.external_id,
+                    filter.status,
+                    filter.after_id.unwrap_or(0),
+                    filter.limit.clamp(1, 1000)
+                ],
+            )?;
+            rows.iter().map(ticket_from_row).collect()
+        })
+        .await
     }
 
     /// Counts of the main tables, for the CLI's summaries and the tests.
@@ -134,8 +134,7 @@ impl Store {
             Countable::TicketEvents => "SELECT COUNT(*) FROM ticket_events",
             Countable::TicketHistory => "SELECT COUNT(*) FROM ticket_history",
         };
-        let row = sqlx::query(sql).fetch_one(&self.read).await?;
-        Ok(row.try_get(0)?)
+        self.read(move |conn| conn.value(sql, params![])).await
     }
 }
 
@@ -150,32 +149,32 @@ pub enum Countable {
     TicketHistory,
 }
 
-fn ticket_from_row(r: &AnyRow) -> Result<TicketView> {
+fn ticket_from_row(r: &Row) -> Result<TicketView> {
     let person = |id: Option<i64>, email: Option<String>, name: Option<String>| {
         id.zip(email)
             .map(|(id, email)| PersonRef { id, email, name })
     };
     Ok(TicketView {
-        id: r.try_get(0)?,
-        source: r.try_get(1)?,
-        external_id: r.try_get(2)?,
-        title: r.try_get(3)?,
-        status: r.try_get(4)?,
-        category: r.try_get(5)?,
-        priority: r.try_get(6)?,
-        opened_at: r.try_get(7)?,
-        resolved_at: r.try_get(8)?,
-        closed_at: r.try_get(9)?,
-        requester: person(r.try_get(10)?, r.try_get(11)?, r.try_get(12)?),
-        requester_vip: r.try_get::<Option<i64>, _>(13)?.unwrap_or(0) != 0,
-        requester_language: r.try_get(14)?,
-        organization: r.try_get(15)?,
-        assignee: person(r.try_get(16)?, r.try_get(17)?, r.try_get(18)?),
-        team: r.try_get(19)?,
-        message_id: r.try_get(20)?,
-        last_event_at: r.try_get(21)?,
-        created_at: r.try_get(22)?,
-        updated_at: r.try_get(23)?,
+        id: r.get(0)?,
+        source: r.get(1)?,
+        external_id: r.get(2)?,
+        title: r.get(3)?,
+        status: r.get(4)?,
+        category: r.get(5)?,
+        priority: r.get(6)?,
+        opened_at: r.get(7)?,
+        resolved_at: r.get(8)?,
+        closed_at: r.get(9)?,
+        requester: person(r.get(10)?, r.get(11)?, r.get(12)?),
+        requester_vip: r.get::<Option<bool>>(13)?.unwrap_or(false),
+        requester_language: r.get(14)?,
+        organization: r.get(15)?,
+        assignee: person(r.get(16)?, r.get(17)?, r.get(18)?),
+        team: r.get(19)?,
+        message_id: r.get(20)?,
+        last_event_at: r.get(21)?,
+        created_at: r.get(22)?,
+        updated_at: r.get(23)?,
         history: Vec::new(),
     })
 }

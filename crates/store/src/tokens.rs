@@ -1,12 +1,12 @@
 //! API tokens: only the hash of a token is stored.
 
-use crate::connect::Store;
+use crate::db::Row;
+use crate::params;
+use crate::Store;
 use crate::{Result, StoreError};
 use rapport_domain::time::Millis;
 use rapport_domain::Scope;
 use serde::Serialize;
-use sqlx::any::AnyRow;
-use sqlx::Row;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct TokenRecord {
@@ -31,82 +31,85 @@ impl Store {
         prefix: &str,
         now: Millis,
     ) -> Result<TokenRecord> {
-        let row = sqlx::query(
-            "INSERT INTO api_tokens (name, scope, token_hash, display_prefix, created_at) VALUES ($1, $2, $3, $4, $5)
-             RETURNING id",
-        )
-        .bind(name)
-        .bind(scope.as_str())
-        .bind(hash)
-        .bind(prefix)
-        .bind(now)
-        .fetch_one(&self.write)
-        .await?;
-        let id: i64 = row.try_get(0)?;
-        Ok(TokenRecord {
-            id,
+        let record = TokenRecord {
+            id: 0,
             name: name.into(),
             scope,
             display_prefix: prefix.into(),
             created_at: now,
             last_used_at: None,
             revoked_at: None,
+        };
+        let hash = hash.to_string();
+        self.write(move |conn| {
+            let id = conn.value(
+                "INSERT INTO api_tokens (name, scope, token_hash, display_prefix, created_at) VALUES ($1, $2, $3, $4, $5)
+                 RETURNING id",
+                params![record.name, scope.as_str(), hash, record.display_prefix, now],
+            )?;
+            Ok(TokenRecord { id, ..record.clone() })
         })
+        .await
     }
 
     pub async fn tokens(&self) -> Result<Vec<TokenRecord>> {
-        let rows = sqlx::query(&format!("{SELECT_TOKEN} ORDER BY id"))
-            .fetch_all(&self.read)
-            .await?;
-        rows.iter().map(token_from_row).collect()
+        self.read(|conn| {
+            conn.query(&format!("{SELECT_TOKEN} ORDER BY id"), params![])?
+                .iter()
+                .map(token_from_row)
+                .collect()
+        })
+        .await
     }
 
     /// The live (not revoked) token with this hash.
     pub async fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRecord>> {
-        let row = sqlx::query(&format!(
-            "{SELECT_TOKEN} WHERE token_hash = $1 AND revoked_at IS NULL"
-        ))
-        .bind(hash)
-        .fetch_optional(&self.read)
-        .await?;
-        row.as_ref().map(token_from_row).transpose()
+        let hash = hash.to_string();
+        self.read(move |conn| {
+            let sql = format!("{SELECT_TOKEN} WHERE token_hash = $1 AND revoked_at IS NULL");
+            conn.query_opt(&sql, params![hash])?
+                .as_ref()
+                .map(token_from_row)
+                .transpose()
+        })
+        .await
     }
 
     /// Revokes by id or by name; answers how many tokens were revoked.
     pub async fn revoke_token(&self, id_or_name: &str, now: Millis) -> Result<u64> {
         let id: i64 = id_or_name.parse().unwrap_or(-1);
-        let done = sqlx::query(
-            "UPDATE api_tokens SET revoked_at = $1 WHERE (id = $2 OR name = $3) AND revoked_at IS NULL",
-        )
-        .bind(now)
-        .bind(id)
-        .bind(id_or_name)
-        .execute(&self.write)
-        .await?;
-        Ok(done.rows_affected())
+        let name = id_or_name.to_string();
+        self.write(move |conn| {
+            conn.execute(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE (id = $2 OR name = $3) AND revoked_at IS NULL",
+                params![now, id, name],
+            )
+        })
+        .await
     }
 
     /// Records use at most once a minute per token, so reads stay reads.
     pub async fn touch_token(&self, id: i64, now: Millis) -> Result<()> {
-        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)")
-            .bind(now)
-            .bind(id)
-            .bind(now - 60_000)
-            .execute(&self.write)
-            .await?;
-        Ok(())
+        self.write(move |conn| {
+            conn.execute(
+                "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)",
+                params![now, id, now - 60_000],
+            )
+            .map(drop)
+        })
+        .await
     }
 }
 
-fn token_from_row(r: &AnyRow) -> Result<TokenRecord> {
-    let scope: String = r.try_get(2)?;
+fn token_from_row(r: &Row) -> Result<TokenRecord> {
+    let scope: String = r.get(2)?;
     Ok(TokenRecord {
-        id: r.try_get(0)?,
-        name: r.try_get(1)?,
+        id: r.get(0)?,
+        name: r.get(1)?,
         scope: scope.parse().map_err(StoreError::Corrupt)?,
-        display_prefix: r.try_get(3)?,
-        created_at: r.try_get(4)?,
-        last_used_at: r.try_get(5)?,
-        revoked_at: r.try_get(6)?,
+        display_prefix: r.get(3)?,
+        created_at: r.get(4)?,
+        last_used_at: r.get(5)?,
+        revoked_at: r.get(6)?,
     })
 }

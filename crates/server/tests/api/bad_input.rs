@@ -43,6 +43,9 @@ async fn assert_nothing_written(app: &TestApp) {
     }
 }
 
+/// One way to spoil a valid event.
+type Breakage = Box<dyn Fn(&mut Value)>;
+
 on_both_databases! {
     async fn malformed_json_is_a_400(app) {
         let token = app.token(Scope::Ingest).await;
@@ -53,7 +56,7 @@ on_both_databases! {
 
     async fn each_invalid_field_is_a_422_naming_the_field(app) {
         let token = app.token(Scope::Ingest).await;
-        let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+        let cases: Vec<(&str, Breakage)> = vec![
             ("ticket.status", Box::new(|e| e["ticket"]["status"] = "solved".into())),
             ("event_id", Box::new(|e| { e.as_object_mut().unwrap().remove("event_id"); })),
             ("ticket.external_id", Box::new(|e| e["ticket"]["external_id"] = "  ".into())),

@@ -5,9 +5,9 @@
 
 use rapport_domain::{ApiToken, Scope};
 use rapport_server::{Application, Clock, Config};
+use rapport_store::db::postgres::{create_database, drop_database};
 use rapport_store::Store;
 use serde_json::Value;
-use sqlx::Executor;
 
 pub const START: i64 = 1_763_640_000_000; // 2025-11-20T12:00:00Z
 
@@ -140,23 +140,8 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(name) = self.postgres_database.take() {
-            // Runs on its own thread: Drop cannot await, and the test's runtime is ending.
-            let _ = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                runtime.block_on(async move {
-                    if let Ok(admin) = admin_pool().await {
-                        let _ = admin
-                            .execute(
-                                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
-                            )
-                            .await;
-                    }
-                });
-            })
-            .join();
+            // On a thread of its own: the synchronous client must not run on the runtime.
+            let _ = std::thread::spawn(move || drop_database(&postgres_admin_url(), &name)).join();
         }
     }
 }
@@ -170,27 +155,18 @@ fn database_url(name: &str) -> String {
     format!("{base}/{name}")
 }
 
-async fn admin_pool() -> Result<sqlx::AnyPool, sqlx::Error> {
-    sqlx::any::install_default_drivers();
-    sqlx::any::AnyPoolOptions::new()
-        .max_connections(1)
-        .connect(&postgres_admin_url())
-        .await
-}
-
 async fn fresh_postgres_database() -> String {
     let name = format!("rapport_test_{}", rapport_domain::token::random_hex(8));
-    let admin = admin_pool().await.unwrap_or_else(|e| {
-        panic!(
-            "PostgreSQL must answer at {} for the contract tests ({e}); set RAPPORT_TEST_DATABASE_URL",
-            postgres_admin_url()
-        )
-    });
-    admin
-        .execute(format!("CREATE DATABASE {name}").as_str())
+    let created = name.clone();
+    tokio::task::spawn_blocking(move || create_database(&postgres_admin_url(), &created))
         .await
-        .unwrap();
-    admin.close().await;
+        .unwrap()
+        .unwrap_or_else(|e| {
+            panic!(
+                "PostgreSQL must answer at {} for the contract tests ({e}); set RAPPORT_TEST_DATABASE_URL",
+                postgres_admin_url()
+            )
+        });
     name
 }
 

@@ -1,0 +1,107 @@
+//! SQLite through rusqlite: one writer connection (SQLite has one writer at a time)
+//! and a few readers, all in WAL mode with `synchronous=FULL`.
+
+use super::{Backend, Conn, Row, ToValue, Value};
+use crate::{Result, StoreError};
+use rusqlite::types::ValueRef;
+use rusqlite::Connection;
+use std::path::Path;
+
+pub struct SqliteConn(pub(crate) Connection);
+
+impl SqliteConn {
+    pub fn open(path: &Path) -> Result<SqliteConn> {
+        let conn = Connection::open(path).map_err(sqlite_error)?;
+        conn.set_prepared_statement_cache_capacity(256);
+        // FULL: an acknowledged write survives a power cut, not only a crash.
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;
+             PRAGMA busy_timeout = 10000;",
+        )
+        .map_err(sqlite_error)?;
+        Ok(SqliteConn(conn))
+    }
+}
+
+/// `$1` → `?1`: numbered parameters that SQLite binds by number, as PostgreSQL does.
+fn numbered(sql: &str) -> std::borrow::Cow<'_, str> {
+    if sql.contains('$') {
+        sql.replace('$', "?").into()
+    } else {
+        sql.into()
+    }
+}
+
+fn bind(statement: &mut rusqlite::CachedStatement<'_>, params: &[&dyn ToValue]) -> Result<()> {
+    for (index, param) in params.iter().enumerate() {
+        let value = match param.to_value() {
+            Value::Null => rusqlite::types::Value::Null,
+            Value::Int(i) => rusqlite::types::Value::Integer(i),
+            Value::Real(r) => rusqlite::types::Value::Real(r),
+            Value::Text(s) => rusqlite::types::Value::Text(s),
+        };
+        statement
+            .raw_bind_parameter(index + 1, value)
+            .map_err(sqlite_error)?;
+    }
+    Ok(())
+}
+
+impl Conn for SqliteConn {
+    fn backend(&self) -> Backend {
+        Backend::Sqlite
+    }
+
+    fn execute(&mut self, sql: &str, params: &[&dyn ToValue]) -> Result<u64> {
+        let mut statement = self
+            .0
+            .prepare_cached(&numbered(sql))
+            .map_err(sqlite_error)?;
+        bind(&mut statement, params)?;
+        Ok(statement.raw_execute().map_err(sqlite_error)? as u64)
+    }
+
+    fn query(&mut self, sql: &str, params: &[&dyn ToValue]) -> Result<Vec<Row>> {
+        let mut statement = self
+            .0
+            .prepare_cached(&numbered(sql))
+            .map_err(sqlite_error)?;
+        bind(&mut statement, params)?;
+        let columns = statement.column_count();
+        let mut rows = statement.raw_query();
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(sqlite_error)? {
+            let mut values = Vec::with_capacity(columns);
+            for i in 0..columns {
+                values.push(match row.get_ref(i).map_err(sqlite_error)? {
+                    ValueRef::Null => Value::Null,
+                    ValueRef::Integer(i) => Value::Int(i),
+                    ValueRef::Real(r) => Value::Real(r),
+                    ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                    ValueRef::Blob(b) => Value::Text(String::from_utf8_lossy(b).into_owned()),
+                });
+            }
+            out.push(Row(values));
+        }
+        Ok(out)
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<()> {
+        self.0.execute_batch(sql).map_err(sqlite_error)
+    }
+}
+
+pub fn sqlite_error(error: rusqlite::Error) -> StoreError {
+    use rusqlite::ffi::ErrorCode;
+    match &error {
+        rusqlite::Error::SqliteFailure(e, _) if e.code == ErrorCode::ConstraintViolation => {
+            StoreError::Constraint(error.to_string())
+        }
+        rusqlite::Error::SqliteFailure(e, _)
+            if matches!(e.code, ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) =>
+        {
+            StoreError::Busy(error.to_string())
+        }
+        _ => StoreError::Database(error.to_string()),
+    }
+}
