@@ -11,8 +11,8 @@ pub const YEAR: Millis = 365 * DAY;
 
 /// Relative arrivals per hour of a weekday: a morning peak, a lunch dip, a quiet night.
 const WEEKDAY_HOURS: [f64; 24] = [
-    0.3, 0.2, 0.2, 0.2, 0.2, 0.3, 0.5, 1.0, 6.0, 10.0, 11.0, 10.0, 7.0, 8.0, 10.0, 9.0, 7.0, 4.0,
-    2.0, 1.2, 0.8, 0.6, 0.5, 0.4,
+    0.3, 0.2, 0.2, 0.2, 0.2, 0.3, 0.5, 1.0, 6.0, 10.0, 11.0, 10.0, 7.0, 8.0, 10.0, 9.0, 7.0, 4.0, 2.0, 1.2, 0.8, 0.6,
+    0.5, 0.4,
 ];
 
 /// Cumulative ticket volume per hour over the year before `end`, so that a quantile of
@@ -35,11 +35,7 @@ impl Calendar {
                 total
             })
             .collect();
-        Self {
-            start,
-            end,
-            cumulative,
-        }
+        Self { start, end, cumulative }
     }
 
     /// The instant by which fraction `x` (0..1) of the year's tickets have arrived, to the
@@ -47,15 +43,8 @@ impl Calendar {
     pub fn at(&self, x: f64) -> Millis {
         let total = *self.cumulative.last().expect("a year has hours");
         let target = x.clamp(0.0, 1.0) * total;
-        let hour = self
-            .cumulative
-            .partition_point(|&c| c <= target)
-            .min(self.cumulative.len() - 1);
-        let before = if hour == 0 {
-            0.0
-        } else {
-            self.cumulative[hour - 1]
-        };
+        let hour = self.cumulative.partition_point(|&c| c <= target).min(self.cumulative.len() - 1);
+        let before = if hour == 0 { 0.0 } else { self.cumulative[hour - 1] };
         let within = ((target - before) / (self.cumulative[hour] - before)).clamp(0.0, 1.0);
         let ms = self.start + hour as Millis * HOUR + (within * HOUR as f64) as Millis;
         whole_second(ms).min(self.end - 1000)

@@ -18,41 +18,13 @@ pub const TEAMS: &[TeamSpec] = &[
         weight: 32,
         categories: &["Accounts", "Email", "Software", "Telephony", "Access"],
     },
-    TeamSpec {
-        name: "Desktop Support",
-        weight: 20,
-        categories: &["Hardware", "Software", "Printing"],
-    },
-    TeamSpec {
-        name: "Network",
-        weight: 10,
-        categories: &["Network", "VPN", "Wi-Fi"],
-    },
-    TeamSpec {
-        name: "Identity & Access",
-        weight: 12,
-        categories: &["Access", "Accounts"],
-    },
-    TeamSpec {
-        name: "Applications",
-        weight: 12,
-        categories: &["Business Apps", "Email", "Software"],
-    },
-    TeamSpec {
-        name: "Field Services",
-        weight: 6,
-        categories: &["Hardware", "Printing", "Telephony"],
-    },
-    TeamSpec {
-        name: "Infrastructure",
-        weight: 5,
-        categories: &["Storage", "Servers"],
-    },
-    TeamSpec {
-        name: "Security Operations",
-        weight: 3,
-        categories: &["Security"],
-    },
+    TeamSpec { name: "Desktop Support", weight: 20, categories: &["Hardware", "Software", "Printing"] },
+    TeamSpec { name: "Network", weight: 10, categories: &["Network", "VPN", "Wi-Fi"] },
+    TeamSpec { name: "Identity & Access", weight: 12, categories: &["Access", "Accounts"] },
+    TeamSpec { name: "Applications", weight: 12, categories: &["Business Apps", "Email", "Software"] },
+    TeamSpec { name: "Field Services", weight: 6, categories: &["Hardware", "Printing", "Telephony"] },
+    TeamSpec { name: "Infrastructure", weight: 5, categories: &["Storage", "Servers"] },
+    TeamSpec { name: "Security Operations", weight: 3, categories: &["Security"] },
 ];
 
 fn templates(category: &str) -> &'static [&'static str] {
@@ -158,14 +130,7 @@ fn templates(category: &str) -> &'static [&'static str] {
     }
 }
 
-const DEVICES: &[&str] = &[
-    "laptop",
-    "monitor",
-    "docking station",
-    "keyboard",
-    "mouse",
-    "headset",
-];
+const DEVICES: &[&str] = &["laptop", "monitor", "docking station", "keyboard", "mouse", "headset"];
 const APPS: &[&str] = &[
     "SAP",
     "Salesforce",
@@ -181,22 +146,14 @@ const APPS: &[&str] = &[
     "ServiceNow",
 ];
 const ERPS: &[&str] = &["SAP", "Oracle EBS", "Dynamics 365", "Workday"];
-const SITES: &[&str] = &[
-    "HQ",
-    "the Berlin office",
-    "the Lyon office",
-    "the Madrid office",
-    "the Porto office",
-    "the warehouse",
-];
+const SITES: &[&str] =
+    &["HQ", "the Berlin office", "the Lyon office", "the Madrid office", "the Porto office", "the warehouse"];
 const SHARES: &[&str] = &["Finance", "HR", "Legal", "Projects", "Marketing", "Sales"];
 const SERVERS: &[&str] = &["fs01", "app02", "sql03", "web01", "print01", "dc02"];
 
 /// A title for a ticket in `category`, its slots filled at random.
 pub fn title(category: &str, rng: &mut impl Rng) -> String {
-    let template = *templates(category)
-        .choose(rng)
-        .expect("every category has templates");
+    let template = *templates(category).choose(rng).expect("every category has templates");
     let mut title = template.to_string();
     // Each slot is filled only when present, so adding a template never shifts others.
     let slots: [(&str, &[&str]); 6] = [
@@ -236,10 +193,7 @@ mod tests {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
         for team in TEAMS {
             for category in team.categories {
-                assert!(
-                    templates(category).len() > 1,
-                    "{category} has too few templates"
-                );
+                assert!(templates(category).len() > 1, "{category} has too few templates");
                 for _ in 0..50 {
                     let title = title(category, &mut rng);
                     assert!(!title.contains('{'), "unfilled slot in {title:?}");

@@ -69,11 +69,7 @@ pub fn desk(config: &DemoConfig) -> Desk {
     let agents = (0..config.agents.max(1))
         .map(|i| {
             // The first agents go one to a team so that no team is empty.
-            let team = if i < teams.len() {
-                i
-            } else {
-                team_pick.sample(&mut rng)
-            };
+            let team = if i < teams.len() { i } else { team_pick.sample(&mut rng) };
             let language = any_language(&mut rng);
             let (name, email) = person(&mut rng, language, AGENT_DOMAIN, &mut used);
             DemoAgent { name, email, team }
@@ -82,37 +78,21 @@ pub fn desk(config: &DemoConfig) -> Desk {
     let organizations = organizations(config.organizations.max(1));
     // Own departments are bigger than a client's IT contact list; sizes vary so some
     // organisations raise far more tickets than others.
-    let sizes: Vec<f64> = organizations
-        .iter()
-        .map(|o| if o.internal { 3.0 } else { 1.0 } * rng.random_range(0.3..1.7))
-        .collect();
+    let sizes: Vec<f64> =
+        organizations.iter().map(|o| if o.internal { 3.0 } else { 1.0 } * rng.random_range(0.3..1.7)).collect();
     let org_pick = WeightedIndex::new(&sizes).expect("sizes > 0");
     let customers = (0..config.customers.max(1))
         .map(|_| {
             let organization = org_pick.sample(&mut rng);
             let org = &organizations[organization];
-            let language = if !org.internal && rng.random_bool(0.85) {
-                org.language.as_str()
-            } else {
-                any_language(&mut rng)
-            };
+            let language =
+                if !org.internal && rng.random_bool(0.85) { org.language.as_str() } else { any_language(&mut rng) };
             let (name, email) = person(&mut rng, language, &org.domain, &mut used);
             let vip = rng.random_bool(VIP_SHARE);
-            DemoCustomer {
-                name,
-                email,
-                organization,
-                vip,
-                language: language.to_string(),
-            }
+            DemoCustomer { name, email, organization, vip, language: language.to_string() }
         })
         .collect();
-    Desk {
-        teams,
-        agents,
-        organizations,
-        customers,
-    }
+    Desk { teams, agents, organizations, customers }
 }
 
 /// Counts beyond the built-in lists repeat them with a number ("Network 2"), as large
@@ -152,43 +132,24 @@ fn organizations(count: usize) -> Vec<DemoOrg> {
         .map(|((name, language, internal), round)| {
             let name = numbered(name, round);
             let domain = format!("{}.example", ascii_slug(&name));
-            DemoOrg {
-                name,
-                domain,
-                internal,
-                language: language.to_string(),
-            }
+            DemoOrg { name, domain, internal, language: language.to_string() }
         })
         .collect()
 }
 
 fn any_language(rng: &mut impl Rng) -> &'static str {
-    LANGUAGES
-        .choose_weighted(rng, |(_, weight)| *weight)
-        .expect("weights > 0")
-        .0
+    LANGUAGES.choose_weighted(rng, |(_, weight)| *weight).expect("weights > 0").0
 }
 
 /// A name in `language` and a `first.last@domain` address not yet `used`; namesakes get
 /// a number, as mail systems do.
-fn person(
-    rng: &mut impl Rng,
-    language: &str,
-    domain: &str,
-    used: &mut HashSet<String>,
-) -> (String, Email) {
+fn person(rng: &mut impl Rng, language: &str, domain: &str, used: &mut HashSet<String>) -> (String, Email) {
     let (firsts, lasts) = people(language);
     let first = firsts.choose(rng).expect("non-empty");
     let last = lasts.choose(rng).expect("non-empty");
     let local = format!("{}.{}", ascii_slug(first), ascii_slug(last));
     let address = (1..)
-        .map(|n| {
-            if n == 1 {
-                format!("{local}@{domain}")
-            } else {
-                format!("{local}{n}@{domain}")
-            }
-        })
+        .map(|n| if n == 1 { format!("{local}@{domain}") } else { format!("{local}{n}@{domain}") })
         .find(|address| !used.contains(address))
         .expect("some number is free");
     used.insert(address.clone());

@@ -18,15 +18,14 @@ pub fn people(language: &str) -> (&'static [&'static str], &'static [&'static st
 
 // English-speaking offices are the most varied, so this list is the longest.
 const EN_FIRST: &[&str] = &[
-    "James", "Olivia", "Priya", "Wei", "Aisha", "Liam", "Emma", "Noah", "Sophie", "Daniel",
-    "Grace", "Omar", "Chloe", "Ethan", "Hannah", "Marcus", "Zoe", "Ryan", "Fatima", "Jack",
-    "Amelia", "Kwame", "Isabella", "Arjun", "Mei", "Samuel", "Niamh", "Tyler", "Yusuf", "Ella",
+    "James", "Olivia", "Priya", "Wei", "Aisha", "Liam", "Emma", "Noah", "Sophie", "Daniel", "Grace", "Omar", "Chloe",
+    "Ethan", "Hannah", "Marcus", "Zoe", "Ryan", "Fatima", "Jack", "Amelia", "Kwame", "Isabella", "Arjun", "Mei",
+    "Samuel", "Niamh", "Tyler", "Yusuf", "Ella",
 ];
 const EN_LAST: &[&str] = &[
-    "Smith", "Patel", "Chen", "Johnson", "O'Brien", "Williams", "Brown", "Taylor", "Nguyen",
-    "Okafor", "Campbell", "Hughes", "Khan", "Murphy", "Walker", "Wright", "Evans", "Robinson",
-    "Clarke", "Kim", "Mensah", "Singh", "Davies", "Thompson", "Wilson", "Ali", "Reid", "Foster",
-    "Kowalski", "Nakamura",
+    "Smith", "Patel", "Chen", "Johnson", "O'Brien", "Williams", "Brown", "Taylor", "Nguyen", "Okafor", "Campbell",
+    "Hughes", "Khan", "Murphy", "Walker", "Wright", "Evans", "Robinson", "Clarke", "Kim", "Mensah", "Singh", "Davies",
+    "Thompson", "Wilson", "Ali", "Reid", "Foster", "Kowalski", "Nakamura",
 ];
 const DE_FIRST: &[&str] = &[
     "Lukas",
@@ -73,14 +72,12 @@ const DE_LAST: &[&str] = &[
     "Hartmann",
 ];
 const FR_FIRST: &[&str] = &[
-    "Camille", "Léa", "Hugo", "Chloé", "Louis", "Manon", "Théo", "Inès", "Julien", "Élodie",
-    "Antoine", "Margaux", "Nicolas", "Sarah", "Mathieu", "Amélie", "Lucas", "Céline", "Baptiste",
-    "Juliette",
+    "Camille", "Léa", "Hugo", "Chloé", "Louis", "Manon", "Théo", "Inès", "Julien", "Élodie", "Antoine", "Margaux",
+    "Nicolas", "Sarah", "Mathieu", "Amélie", "Lucas", "Céline", "Baptiste", "Juliette",
 ];
 const FR_LAST: &[&str] = &[
-    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy",
-    "Moreau", "Simon", "Laurent", "Lefèvre", "Michel", "Fournier", "Girard", "Bonnet", "Mercier",
-    "Rousseau", "Faure",
+    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau", "Simon",
+    "Laurent", "Lefèvre", "Michel", "Fournier", "Girard", "Bonnet", "Mercier", "Rousseau", "Faure",
 ];
 const ES_FIRST: &[&str] = &[
     "Alejandro",
@@ -127,9 +124,8 @@ const ES_LAST: &[&str] = &[
     "Serrano",
 ];
 const PT_FIRST: &[&str] = &[
-    "João", "Ana", "Pedro", "Beatriz", "Tiago", "Mariana", "Rafael", "Inês", "Gonçalo", "Catarina",
-    "Lucas", "Juliana", "Bruno", "Larissa", "Diogo", "Fernanda", "Rodrigo", "Leonor", "Thiago",
-    "Camila",
+    "João", "Ana", "Pedro", "Beatriz", "Tiago", "Mariana", "Rafael", "Inês", "Gonçalo", "Catarina", "Lucas", "Juliana",
+    "Bruno", "Larissa", "Diogo", "Fernanda", "Rodrigo", "Leonor", "Thiago", "Camila",
 ];
 const PT_LAST: &[&str] = &[
     "Silva",

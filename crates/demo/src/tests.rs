@@ -7,15 +7,7 @@ use rapport_domain::{TicketEvent, TicketStatus};
 use std::collections::{BTreeMap, HashSet};
 
 fn small(seed: u64) -> DemoConfig {
-    DemoConfig {
-        seed,
-        teams: 8,
-        agents: 20,
-        customers: 400,
-        organizations: 15,
-        tickets: 3000,
-        ..Default::default()
-    }
+    DemoConfig { seed, teams: 8, agents: 20, customers: 400, organizations: 15, tickets: 3000, ..Default::default() }
 }
 
 fn events(config: &DemoConfig) -> Vec<TicketEvent> {
@@ -26,10 +18,7 @@ fn events(config: &DemoConfig) -> Vec<TicketEvent> {
 fn by_ticket(events: &[TicketEvent]) -> BTreeMap<&str, Vec<&TicketEvent>> {
     let mut tickets: BTreeMap<&str, Vec<&TicketEvent>> = BTreeMap::new();
     for event in events {
-        tickets
-            .entry(event.ticket.external_id.as_str())
-            .or_default()
-            .push(event);
+        tickets.entry(event.ticket.external_id.as_str()).or_default().push(event);
     }
     tickets
 }
@@ -86,43 +75,28 @@ fn the_desk_and_the_tickets_have_the_configured_sizes() {
     assert_eq!(desk.agents.len(), 20);
     assert_eq!(desk.organizations.len(), 15);
     assert_eq!(desk.customers.len(), 400);
-    assert!(
-        (0..8).all(|team| desk.agents.iter().any(|a| a.team == team)),
-        "a team has no agents"
-    );
+    assert!((0..8).all(|team| desk.agents.iter().any(|a| a.team == team)), "a team has no agents");
     assert_eq!(by_ticket(&events(&config)).len(), 3000);
 }
 
 #[test]
 fn every_address_is_unique_and_on_the_right_domain() {
-    let desk = desk(&DemoConfig {
-        customers: 3000,
-        ..small(3)
-    });
+    let desk = desk(&DemoConfig { customers: 3000, ..small(3) });
     let mut seen = HashSet::new();
     for agent in &desk.agents {
         assert_eq!(agent.email.domain(), AGENT_DOMAIN);
         assert!(seen.insert(agent.email.clone()), "{} twice", agent.email);
     }
     for customer in &desk.customers {
-        assert_eq!(
-            customer.email.domain(),
-            desk.organizations[customer.organization].domain
-        );
-        assert!(
-            seen.insert(customer.email.clone()),
-            "{} twice",
-            customer.email
-        );
+        assert_eq!(customer.email.domain(), desk.organizations[customer.organization].domain);
+        assert!(seen.insert(customer.email.clone()), "{} twice", customer.email);
     }
 }
 
 #[test]
 fn every_event_survives_a_round_trip_through_the_wire_form() {
     for event in events(&small(2)) {
-        let parsed = to_input(&event)
-            .parse(0)
-            .unwrap_or_else(|e| panic!("{event:?}: {e:?}"));
+        let parsed = to_input(&event).parse(0).unwrap_or_else(|e| panic!("{event:?}: {e:?}"));
         assert_eq!(parsed, event);
     }
 }
@@ -136,48 +110,22 @@ fn each_ticket_moves_forward_in_time_and_most_end_closed() {
     let mut closed = 0;
     for (id, life) in &tickets {
         let opened = life[0].ticket.opened_at.unwrap();
-        assert_eq!(
-            (life[0].ticket.status, life[0].occurred_at),
-            (TicketStatus::Open, opened),
-            "{id}"
-        );
-        assert!(
-            opened >= last_opened && opened < config.end,
-            "{id} opened out of order"
-        );
+        assert_eq!((life[0].ticket.status, life[0].occurred_at), (TicketStatus::Open, opened), "{id}");
+        assert!(opened >= last_opened && opened < config.end, "{id} opened out of order");
         last_opened = opened;
-        assert!(
-            life.windows(2)
-                .all(|w| w[0].occurred_at <= w[1].occurred_at),
-            "{id} goes back in time"
-        );
-        assert!(
-            life.iter().all(|e| e.occurred_at <= config.end),
-            "{id} has a future event"
-        );
+        assert!(life.windows(2).all(|w| w[0].occurred_at <= w[1].occurred_at), "{id} goes back in time");
+        assert!(life.iter().all(|e| e.occurred_at <= config.end), "{id} has a future event");
         for (n, event) in life.iter().enumerate() {
-            assert_eq!(
-                event.event_id,
-                format!("demo-{}-{}", &id[3..].trim_start_matches('0'), n + 1)
-            );
+            assert_eq!(event.event_id, format!("demo-{}-{}", &id[3..].trim_start_matches('0'), n + 1));
         }
         let last = life.last().unwrap();
         if last.ticket.status == TicketStatus::Closed {
             closed += 1;
-            assert!(
-                last.ticket
-                    .resolved_at
-                    .is_some_and(|r| r <= last.occurred_at),
-                "{id}"
-            );
+            assert!(last.ticket.resolved_at.is_some_and(|r| r <= last.occurred_at), "{id}");
         } else {
             // Only recent tickets can still be in progress (resolving takes at most 60 days,
             // twice if reopened, plus closing).
-            assert!(
-                opened > config.end - 150 * DAY,
-                "{id} stuck since {}",
-                rfc3339(opened)
-            );
+            assert!(opened > config.end - 150 * DAY, "{id} stuck since {}", rfc3339(opened));
         }
     }
     let share = closed as f64 / tickets.len() as f64;
@@ -186,10 +134,7 @@ fn each_ticket_moves_forward_in_time_and_most_end_closed() {
 
 #[test]
 fn vips_languages_priorities_and_opening_hours_have_realistic_shares() {
-    let desk = desk(&DemoConfig {
-        customers: 4000,
-        ..small(5)
-    });
+    let desk = desk(&DemoConfig { customers: 4000, ..small(5) });
     let share = |n: usize| n as f64 / desk.customers.len() as f64;
     let vip = share(desk.customers.iter().filter(|c| c.vip).count());
     assert!((0.035..0.065).contains(&vip), "VIP share {vip}");
@@ -200,19 +145,9 @@ fn vips_languages_priorities_and_opening_hours_have_realistic_shares() {
 
     let config = small(5);
     let events = events(&config);
-    let opens: Vec<&TicketEvent> = by_ticket(&events)
-        .into_values()
-        .map(|life| life[0])
-        .collect();
-    let share = |f: &dyn Fn(&TicketEvent) -> bool| {
-        opens.iter().filter(|e| f(e)).count() as f64 / opens.len() as f64
-    };
-    let weekend = share(&|e| {
-        matches!(
-            from_millis(e.occurred_at).weekday(),
-            Weekday::Sat | Weekday::Sun
-        )
-    });
+    let opens: Vec<&TicketEvent> = by_ticket(&events).into_values().map(|life| life[0]).collect();
+    let share = |f: &dyn Fn(&TicketEvent) -> bool| opens.iter().filter(|e| f(e)).count() as f64 / opens.len() as f64;
+    let weekend = share(&|e| matches!(from_millis(e.occurred_at).weekday(), Weekday::Sat | Weekday::Sun));
     assert!(weekend < 0.08, "weekend share {weekend}");
     let office = share(&|e| is_business_hours(e.occurred_at));
     assert!(office > 0.75, "business-hours share {office}");
@@ -226,10 +161,7 @@ fn urgent_tickets_are_resolved_sooner_than_routine_ones() {
     let median_hours = |priority: &str| {
         let mut hours: Vec<i64> = events
             .iter()
-            .filter(|e| {
-                e.ticket.status == TicketStatus::Closed
-                    && e.ticket.priority.as_deref() == Some(priority)
-            })
+            .filter(|e| e.ticket.status == TicketStatus::Closed && e.ticket.priority.as_deref() == Some(priority))
             .map(|e| (e.ticket.resolved_at.unwrap() - e.ticket.opened_at.unwrap()) / 3_600_000)
             .collect();
         hours.sort_unstable();
@@ -241,10 +173,7 @@ fn urgent_tickets_are_resolved_sooner_than_routine_ones() {
 
 #[test]
 fn events_are_produced_lazily_even_for_a_huge_desk() {
-    let config = DemoConfig {
-        tickets: 100_000_000,
-        ..small(1)
-    };
+    let config = DemoConfig { tickets: 100_000_000, ..small(1) };
     let desk = desk(&config);
     assert_eq!(ticket_events(&config, &desk).take(20).count(), 20);
 }

@@ -32,22 +32,13 @@ const CONFIRM_SHARE: f64 = 0.35;
 /// Every ticket's events, ticket after ticket in order of opening; within a ticket, in
 /// order of occurrence. Events after `config.end` are not produced, so the latest tickets
 /// are still open, pending or resolved.
-pub fn ticket_events<'a>(
-    config: &'a DemoConfig,
-    desk: &'a Desk,
-) -> impl Iterator<Item = TicketEvent> + 'a {
+pub fn ticket_events<'a>(config: &'a DemoConfig, desk: &'a Desk) -> impl Iterator<Item = TicketEvent> + 'a {
     let mut by_team = vec![Vec::new(); desk.teams.len()];
     for (i, agent) in desk.agents.iter().enumerate() {
         by_team[agent.team].push(i);
     }
     let teams = WeightedIndex::new(desk.teams.iter().map(|t| t.weight)).expect("a desk has teams");
-    let tickets = Tickets {
-        config,
-        desk,
-        calendar: Calendar::year_before(config.end),
-        by_team,
-        teams,
-    };
+    let tickets = Tickets { config, desk, calendar: Calendar::year_before(config.end), by_team, teams };
     let mut openings = rng(config.seed, 1);
     let mut position = 0.0_f64;
     (0..config.tickets).flat_map(move |i| {
@@ -76,22 +67,15 @@ impl Tickets<'_> {
         let desk = self.desk;
         let team_index = self.teams.sample(&mut rng);
         let team = &desk.teams[team_index];
-        let category = team
-            .categories
-            .choose(&mut rng)
-            .cloned()
-            .unwrap_or_else(|| "General".into());
+        let category = team.categories.choose(&mut rng).cloned().unwrap_or_else(|| "General".into());
         // Frequent requesters exist: skew towards low customer indices (customers are in
         // random order, so this favours no organisation).
-        let customer =
-            &desk.customers[(rng.random::<f64>().powf(1.5) * desk.customers.len() as f64) as usize];
+        let customer = &desk.customers[(rng.random::<f64>().powf(1.5) * desk.customers.len() as f64) as usize];
         let agent = match self.by_team[team_index].choose(&mut rng) {
             Some(&a) => &desk.agents[a],
             None => desk.agents.choose(&mut rng).expect("a desk has agents"),
         };
-        let mut priority = WeightedIndex::new(PRIORITY_WEIGHTS)
-            .expect("weights > 0")
-            .sample(&mut rng);
+        let mut priority = WeightedIndex::new(PRIORITY_WEIGHTS).expect("weights > 0").sample(&mut rng);
         if customer.vip && priority >= 2 && rng.random_bool(0.5) {
             priority -= 1;
         }
@@ -114,10 +98,7 @@ impl Tickets<'_> {
                 vip: Some(customer.vip),
                 language: Some(customer.language.clone()),
             }),
-            assignee: Some(Assignee {
-                email: agent.email.clone(),
-                name: Some(agent.name.clone()),
-            }),
+            assignee: Some(Assignee { email: agent.email.clone(), name: Some(agent.name.clone()) }),
             team: Some(team.name.clone()),
         };
         let mut events = Vec::new();
@@ -144,11 +125,7 @@ impl Tickets<'_> {
 }
 
 /// The statuses a ticket of `priority` (0 = P1) passes through, with when.
-fn timeline(
-    priority: usize,
-    opened_at: Millis,
-    rng: &mut ChaCha8Rng,
-) -> Vec<(TicketStatus, Millis)> {
+fn timeline(priority: usize, opened_at: Millis, rng: &mut ChaCha8Rng) -> Vec<(TicketStatus, Millis)> {
     let mut steps = vec![(TicketStatus::Open, opened_at)];
     let stalled = priority >= 2 && rng.random_bool(STALLED_SHARE);
     let resolved = resolve_after(priority, opened_at, if stalled { 6.0 } else { 1.0 }, rng);
@@ -157,10 +134,7 @@ fn timeline(
         let pending = between(opened_at, resolved, 0.1, 0.4, rng);
         steps.push((TicketStatus::Pending, pending));
         if rng.random_bool(0.6) {
-            steps.push((
-                TicketStatus::Open,
-                between(pending, resolved, 0.4, 0.9, rng),
-            ));
+            steps.push((TicketStatus::Open, between(pending, resolved, 0.4, 0.9, rng)));
         }
     }
     steps.push((TicketStatus::Resolved, resolved));

@@ -16,10 +16,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
+        Self { field: field.into(), message: message.into() }
     }
 }
 
@@ -130,10 +127,7 @@ impl Checker {
         let raw = raw.filter(|s| !s.trim().is_empty())?;
         let parsed = parse_instant(raw);
         if parsed.is_none() {
-            self.fail(
-                field,
-                "is not a timestamp (use RFC 3339, e.g. 2026-11-20T14:03:00Z)",
-            );
+            self.fail(field, "is not a timestamp (use RFC 3339, e.g. 2026-11-20T14:03:00Z)");
         }
         parsed
     }
@@ -144,9 +138,7 @@ impl Checker {
                 self.fail(field, "is required");
                 None
             }
-            Some(raw) => Email::parse(raw)
-                .map_err(|e| self.fail(field, e.to_string()))
-                .ok(),
+            Some(raw) => Email::parse(raw).map_err(|e| self.fail(field, e.to_string())).ok(),
         }
     }
 }
@@ -160,33 +152,21 @@ fn language(checker: &mut Checker, field: &str, raw: Option<&str>) -> Option<Str
     let raw = raw.map(str::trim).filter(|s| !s.is_empty())?;
     let tag = raw.replace('_', "-").to_ascii_lowercase();
     let mut parts = tag.split('-');
-    let primary_ok = parts
-        .next()
-        .is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_lowercase()));
-    let rest_ok =
-        parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    let primary_ok =
+        parts.next().is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_lowercase()));
+    let rest_ok = parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
     if primary_ok && rest_ok && tag.len() <= 35 {
         Some(tag)
     } else {
-        checker.fail(
-            field,
-            format!("{raw:?} is not a language tag (e.g. en, pt-BR)"),
-        );
+        checker.fail(field, format!("{raw:?} is not a language tag (e.g. en, pt-BR)"));
         None
     }
 }
 
 /// A source names the sending tool: lower-case letters, digits, `.`, `_`, `-`.
 pub fn parse_source(raw: Option<&str>) -> Result<String, String> {
-    let source = raw
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .unwrap_or("api")
-        .to_ascii_lowercase();
-    let ok = source.len() <= 64
-        && source
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    let source = raw.map(str::trim).filter(|s| !s.is_empty()).unwrap_or("api").to_ascii_lowercase();
+    let ok = source.len() <= 64 && source.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
     if ok {
         Ok(source)
     } else {
@@ -199,12 +179,8 @@ impl TicketEventInput {
     pub fn parse(&self, received_at: Millis) -> Result<TicketEvent, Vec<FieldError>> {
         let mut c = Checker::default();
         let event_id = c.required_id("event_id", self.event_id.as_deref());
-        let source = parse_source(self.source.as_deref())
-            .map_err(|m| c.fail("source", m))
-            .ok();
-        let occurred_at = c
-            .instant("occurred_at", self.occurred_at.as_deref())
-            .unwrap_or(received_at);
+        let source = parse_source(self.source.as_deref()).map_err(|m| c.fail("source", m)).ok();
+        let occurred_at = c.instant("occurred_at", self.occurred_at.as_deref()).unwrap_or(received_at);
         let ticket = match &self.ticket {
             None => {
                 c.fail("ticket", "is required");
@@ -214,12 +190,7 @@ impl TicketEventInput {
         };
         match (event_id, source, ticket) {
             (Some(event_id), Some(source), Some(ticket)) if c.errors.is_empty() => {
-                Ok(TicketEvent {
-                    event_id,
-                    source,
-                    occurred_at,
-                    ticket,
-                })
+                Ok(TicketEvent { event_id, source, occurred_at, ticket })
             }
             _ => Err(c.errors),
         }
@@ -234,10 +205,7 @@ impl TicketInput {
                 c.fail("ticket.status", "is required");
                 None
             }
-            Some(raw) => raw
-                .parse::<TicketStatus>()
-                .map_err(|e| c.fail("ticket.status", e.to_string()))
-                .ok(),
+            Some(raw) => raw.parse::<TicketStatus>().map_err(|e| c.fail("ticket.status", e.to_string())).ok(),
         };
         let opened_at = c.instant("ticket.opened_at", self.opened_at.as_deref());
         let resolved_at = c.instant("ticket.resolved_at", self.resolved_at.as_deref());
@@ -254,10 +222,7 @@ impl TicketInput {
         });
         let assignee = self.assignee.as_ref().and_then(|p| {
             let email = c.email("ticket.assignee.email", p.email.as_deref())?;
-            Some(Assignee {
-                email,
-                name: optional_line(p.name.as_deref(), MAX_NAME_CHARS),
-            })
+            Some(Assignee { email, name: optional_line(p.name.as_deref(), MAX_NAME_CHARS) })
         });
         Some(TicketData {
             external_id: external_id?,
@@ -305,14 +270,8 @@ mod tests {
         let event = example().parse(0).unwrap();
         assert_eq!(event.event_id, "evt-000123");
         assert_eq!(event.ticket.status, TicketStatus::Closed);
-        assert_eq!(
-            event.ticket.requester.unwrap().language.as_deref(),
-            Some("pt")
-        );
-        assert_eq!(
-            event.ticket.assignee.unwrap().email.as_str(),
-            "tom@desk.example"
-        );
+        assert_eq!(event.ticket.requester.unwrap().language.as_deref(), Some("pt"));
+        assert_eq!(event.ticket.assignee.unwrap().email.as_str(), "tom@desk.example");
     }
 
     #[test]
@@ -323,21 +282,8 @@ mod tests {
         ticket.status = Some("solved".into());
         ticket.closed_at = Some("yesterday".into());
         ticket.requester.as_mut().unwrap().email = Some("not an email".into());
-        let fields: Vec<String> = input
-            .parse(0)
-            .unwrap_err()
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
-        assert_eq!(
-            fields,
-            [
-                "event_id",
-                "ticket.status",
-                "ticket.closed_at",
-                "ticket.requester.email"
-            ]
-        );
+        let fields: Vec<String> = input.parse(0).unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["event_id", "ticket.status", "ticket.closed_at", "ticket.requester.email"]);
     }
 
     #[test]
@@ -353,20 +299,8 @@ mod tests {
     fn odd_sources_and_languages_are_rejected() {
         let mut input = example();
         input.source = Some("my tool!".into());
-        input
-            .ticket
-            .as_mut()
-            .unwrap()
-            .requester
-            .as_mut()
-            .unwrap()
-            .language = Some("portuguese!".into());
-        let fields: Vec<String> = input
-            .parse(0)
-            .unwrap_err()
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
+        input.ticket.as_mut().unwrap().requester.as_mut().unwrap().language = Some("portuguese!".into());
+        let fields: Vec<String> = input.parse(0).unwrap_err().into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["source", "ticket.requester.language"]);
     }
 }

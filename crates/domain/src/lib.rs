@@ -5,6 +5,7 @@ pub mod email;
 pub mod event;
 pub mod password;
 pub mod status;
+pub mod survey;
 pub mod text;
 pub mod time;
 pub mod token;

@@ -8,9 +8,7 @@ use rand::TryRngCore;
 
 pub fn hash_password(password: &str) -> String {
     let mut salt = [0u8; 16];
-    OsRng
-        .try_fill_bytes(&mut salt)
-        .expect("the operating system's random number generator failed");
+    OsRng.try_fill_bytes(&mut salt).expect("the operating system's random number generator failed");
     let salt = SaltString::encode_b64(&salt).expect("16 bytes is a valid salt");
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
@@ -20,11 +18,7 @@ pub fn hash_password(password: &str) -> String {
 
 pub fn verify_password(password: &str, stored_hash: &str) -> bool {
     PasswordHash::new(stored_hash)
-        .map(|hash| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &hash)
-                .is_ok()
-        })
+        .map(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
         .unwrap_or(false)
 }
 
@@ -33,14 +27,9 @@ pub fn verify_password(password: &str, stored_hash: &str) -> bool {
 pub fn generate_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
     let mut bytes = [0u8; 20];
-    OsRng
-        .try_fill_bytes(&mut bytes)
-        .expect("the operating system's random number generator failed");
+    OsRng.try_fill_bytes(&mut bytes).expect("the operating system's random number generator failed");
     // 256 % 54 != 0 gives a slight bias, negligible at this length.
-    bytes
-        .iter()
-        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
-        .collect()
+    bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect()
 }
 
 #[cfg(test)]

@@ -15,14 +15,8 @@ pub enum TicketStatus {
 }
 
 impl TicketStatus {
-    pub const ALL: [TicketStatus; 6] = [
-        Self::New,
-        Self::Open,
-        Self::Pending,
-        Self::Resolved,
-        Self::Closed,
-        Self::Reopened,
-    ];
+    pub const ALL: [TicketStatus; 6] =
+        [Self::New, Self::Open, Self::Pending, Self::Resolved, Self::Closed, Self::Reopened];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -57,10 +51,7 @@ impl FromStr for TicketStatus {
     /// Case-insensitive, so CSV exports from any tool parse.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let lower = s.trim().to_ascii_lowercase();
-        Self::ALL
-            .into_iter()
-            .find(|status| status.as_str() == lower)
-            .ok_or_else(|| UnknownStatus(s.to_string()))
+        Self::ALL.into_iter().find(|status| status.as_str() == lower).ok_or_else(|| UnknownStatus(s.to_string()))
     }
 }
 
@@ -72,10 +63,7 @@ mod tests {
     fn every_status_round_trips_through_its_name() {
         for status in TicketStatus::ALL {
             assert_eq!(status.as_str().parse::<TicketStatus>(), Ok(status));
-            assert_eq!(
-                status.as_str().to_uppercase().parse::<TicketStatus>(),
-                Ok(status)
-            );
+            assert_eq!(status.as_str().to_uppercase().parse::<TicketStatus>(), Ok(status));
         }
     }
 

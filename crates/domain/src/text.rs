@@ -3,23 +3,14 @@
 /// Trims, removes control characters (keeping line breaks and tabs when `multiline`),
 /// and returns `None` for an empty result.
 pub fn clean(raw: &str, multiline: bool) -> Option<String> {
-    let cleaned: String = raw
-        .chars()
-        .filter(|c| !c.is_control() || (multiline && matches!(c, '\n' | '\t')))
-        .collect();
+    let cleaned: String = raw.chars().filter(|c| !c.is_control() || (multiline && matches!(c, '\n' | '\t'))).collect();
     let trimmed = cleaned.trim();
     (!trimmed.is_empty()).then(|| trimmed.to_string())
 }
 
 /// Like [`clean`] for a one-line value, cut to at most `max_chars` characters.
 pub fn clean_line(raw: &str, max_chars: usize) -> Option<String> {
-    clean(raw, false).map(|s| {
-        s.chars()
-            .take(max_chars)
-            .collect::<String>()
-            .trim_end()
-            .to_string()
-    })
+    clean(raw, false).map(|s| s.chars().take(max_chars).collect::<String>().trim_end().to_string())
 }
 
 #[cfg(test)]
@@ -29,10 +20,7 @@ mod tests {
 
     #[test]
     fn control_characters_are_removed_and_blank_is_none() {
-        assert_eq!(
-            clean_line("  Printer\u{0}\r\n jams ", 100).as_deref(),
-            Some("Printer jams")
-        );
+        assert_eq!(clean_line("  Printer\u{0}\r\n jams ", 100).as_deref(), Some("Printer jams"));
         assert_eq!(clean("a\nb\u{7}", true).as_deref(), Some("a\nb"));
         assert_eq!(clean(" \t\r\n", true), None);
     }

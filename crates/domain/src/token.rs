@@ -59,9 +59,7 @@ pub struct ApiToken {
 
 impl ApiToken {
     pub fn generate() -> Self {
-        Self {
-            secret: format!("{PREFIX}{}", random_hex(32)),
-        }
+        Self { secret: format!("{PREFIX}{}", random_hex(32)) }
     }
 
     pub fn hash(&self) -> String {
@@ -77,9 +75,7 @@ impl ApiToken {
 /// `bytes` random bytes from the OS, hex-encoded.
 pub fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
-    OsRng
-        .try_fill_bytes(&mut buf)
-        .expect("the operating system's random number generator failed");
+    OsRng.try_fill_bytes(&mut buf).expect("the operating system's random number generator failed");
     hex::encode(buf)
 }
 

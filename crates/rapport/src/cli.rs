@@ -9,11 +9,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "rapport",
-    version,
-    about = "Closed-loop customer feedback for service desks"
-)]
+#[command(name = "rapport", version, about = "Closed-loop customer feedback for service desks")]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -44,7 +40,12 @@ pub enum Command {
         /// Fill an empty database with a demo desk first
         #[arg(long)]
         demo: bool,
+        /// Do not run background work here (run `rapport worker` elsewhere)
+        #[arg(long)]
+        no_worker: bool,
     },
+    /// Run only the background work: send surveys and reminders, deliver the outbox
+    Worker,
     /// Apply database migrations and exit
     Migrate,
     /// Manage API tokens
@@ -115,27 +116,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve { listen, .. } => *listen,
         _ => None,
     };
-    let overrides = Overrides {
-        data_dir: cli.global.data_dir.clone(),
-        database_url: cli.global.database_url.clone(),
-        listen,
-    };
-    let config = Config::load(cli.global.config.as_deref(), &overrides)
-        .context("reading the configuration")?;
+    let overrides =
+        Overrides { data_dir: cli.global.data_dir.clone(), database_url: cli.global.database_url.clone(), listen };
+    let config = Config::load(cli.global.config.as_deref(), &overrides).context("reading the configuration")?;
     init_logging(&config);
     for unknown in Config::unknown_env_vars() {
         tracing::warn!(variable = unknown, "unknown RAPPORT_ variable ignored");
     }
     match cli.command {
-        Command::Config {
-            action: ConfigAction::Example,
-        } => {
+        Command::Config { action: ConfigAction::Example } => {
             print!("{}", Config::EXAMPLE);
             Ok(())
         }
-        Command::Config {
-            action: ConfigAction::Show,
-        } => {
+        Command::Config { action: ConfigAction::Show } => {
             println!("{config:#?}");
             Ok(())
         }
@@ -144,22 +137,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied to {}", config.redacted_database_url());
             Ok(())
         }
-        Command::Serve { demo, .. } => crate::serve::serve(config, demo).await,
+        Command::Serve { demo, no_worker, .. } => crate::serve::serve(config, demo, !no_worker).await,
+        Command::Worker => crate::serve::worker(config).await,
         Command::Token { action } => crate::token::run(&open_store(&config).await?, action).await,
-        Command::Import {
-            what:
-                ImportWhat::Tickets {
-                    file,
-                    source,
-                    quiet,
-                },
-        } => {
+        Command::Import { what: ImportWhat::Tickets { file, source, quiet } } => {
             let store = open_store(&config).await?;
-            let options = crate::import::ImportOptions {
-                source,
-                batch_size: 1000,
-                show_progress: !quiet,
-            };
+            let options = crate::import::ImportOptions { source, batch_size: 1000, show_progress: !quiet };
             let summary = crate::import::import_tickets(&store, &file, &options, now()).await?;
             println!("{summary}");
             Ok(())
@@ -187,9 +170,7 @@ pub fn now() -> i64 {
 fn init_logging(config: &Config) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("RAPPORT_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if config.log_format == "json" {
         builder.json().init();
     } else {

@@ -8,26 +8,13 @@ use std::time::Instant;
 
 const BATCH: usize = 1000;
 
-pub async fn fill(
-    store: &Store,
-    seed: u64,
-    tickets: usize,
-    now: i64,
-    progress: bool,
-) -> anyhow::Result<()> {
-    let config = DemoConfig {
-        seed,
-        tickets,
-        end: now,
-        ..DemoConfig::default()
-    };
+pub async fn fill(store: &Store, seed: u64, tickets: usize, now: i64, progress: bool) -> anyhow::Result<()> {
+    let config = DemoConfig { seed, tickets, end: now, ..DemoConfig::default() };
     let desk = desk(&config);
     let started = Instant::now();
     let bar = if progress {
         let bar = ProgressBar::new(tickets as u64);
-        bar.set_style(ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} tickets {elapsed} (eta {eta})",
-        )?);
+        bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} tickets {elapsed} (eta {eta})")?);
         bar
     } else {
         ProgressBar::hidden()
@@ -63,7 +50,7 @@ async fn flush(
     if batch.is_empty() {
         return Ok(0);
     }
-    let outcomes = store.ingest_batch(batch, now).await?;
+    let outcomes = store.backfill_batch(batch, now).await?;
     bar.inc(outcomes.iter().filter(|o| o.created).count() as u64);
     let applied = batch.len() as u64;
     batch.clear();

@@ -11,9 +11,7 @@
 use anyhow::{anyhow, bail, Context, Result};
 use csv::ByteRecord;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rapport_domain::event::{
-    parse_source, PersonInput, TicketEvent, TicketEventInput, TicketInput,
-};
+use rapport_domain::event::{parse_source, PersonInput, TicketEvent, TicketEventInput, TicketInput};
 use rapport_domain::time::{parse_instant, Millis};
 use rapport_store::{IngestOutcome, Store};
 use sha2::{Digest, Sha256};
@@ -34,11 +32,7 @@ pub struct ImportOptions {
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        Self {
-            source: "import".into(),
-            batch_size: 1000,
-            show_progress: false,
-        }
+        Self { source: "import".into(), batch_size: 1000, show_progress: false }
     }
 }
 
@@ -118,48 +112,30 @@ impl fmt::Display for ImportSummary {
 /// and listed, not fatal; a file without the required columns, an unreadable file, or a
 /// database failure ends the import (batches stored before stay stored, and importing the
 /// file again is safe).
-pub async fn import_tickets(
-    store: &Store,
-    path: &Path,
-    options: &ImportOptions,
-    now: i64,
-) -> Result<ImportSummary> {
-    let default_source = parse_source(Some(&options.source))
-        .map_err(|m| anyhow!("source {:?} {m}", options.source))?;
+pub async fn import_tickets(store: &Store, path: &Path, options: &ImportOptions, now: i64) -> Result<ImportSummary> {
+    let default_source = parse_source(Some(&options.source)).map_err(|m| anyhow!("source {:?} {m}", options.source))?;
     let batch_size = options.batch_size.max(1);
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let file_size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut input = BufReader::with_capacity(64 * 1024, file);
-    let skipped = skip_byte_order_mark(&mut input)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    let buffered = input
-        .fill_buf()
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    let skipped = skip_byte_order_mark(&mut input).with_context(|| format!("cannot read {}", path.display()))?;
+    let buffered = input.fill_buf().with_context(|| format!("cannot read {}", path.display()))?;
     let delimiter = sniff_delimiter(buffered);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(input);
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(input);
 
     let mut record = ByteRecord::new();
     let has_header = reader
         .read_byte_record(&mut record)
         .with_context(|| format!("cannot read the header row of {}", path.display()))?;
     if !has_header {
-        bail!(
-            "{} is empty: expected a header row naming the columns",
-            path.display()
-        );
+        bail!("{} is empty: expected a header row naming the columns", path.display());
     }
-    let columns = Columns::from_headers(&record)
-        .with_context(|| format!("cannot import {}", path.display()))?;
+    let columns = Columns::from_headers(&record).with_context(|| format!("cannot import {}", path.display()))?;
 
     let progress = Progress(if options.show_progress {
         let bar = ProgressBar::with_draw_target(Some(file_size), ProgressDrawTarget::stderr());
-        if let Ok(style) =
-            ProgressStyle::with_template("importing [{bar:40}] {bytes}/{total_bytes} ({eta})")
-        {
+        if let Ok(style) = ProgressStyle::with_template("importing [{bar:40}] {bytes}/{total_bytes} ({eta})") {
             bar.set_style(style.progress_chars("=> "));
         }
         bar
@@ -232,7 +208,7 @@ async fn store_batch(
     if batch.is_empty() {
         return Ok(());
     }
-    let outcomes = store.ingest_batch(batch, now).await.with_context(|| {
+    let outcomes = store.backfill_batch(batch, now).await.with_context(|| {
         format!(
             "storing the rows from line {first_line} on failed (the rows before are stored; \
              importing the file again is safe)"
@@ -372,13 +348,7 @@ impl Field {
             .trim_start_matches('\u{feff}')
             .trim()
             .chars()
-            .map(|c| {
-                if c == ' ' || c == '-' {
-                    '_'
-                } else {
-                    c.to_ascii_lowercase()
-                }
-            })
+            .map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_lowercase() })
             .collect();
         Field::ALL.into_iter().find_map(|field| {
             if field.name() == key {
@@ -420,10 +390,7 @@ impl Columns {
     /// Maps the header row. A field's own name beats an alias; otherwise the leftmost
     /// column wins. Unknown columns are ignored.
     fn from_headers(headers: &ByteRecord) -> Result<Columns> {
-        let headers: Vec<String> = headers
-            .iter()
-            .map(|h| String::from_utf8_lossy(h).trim().to_string())
-            .collect();
+        let headers: Vec<String> = headers.iter().map(|h| String::from_utf8_lossy(h).trim().to_string()).collect();
         let mut index = [None; FIELD_COUNT];
         let mut rank = [u8::MAX; FIELD_COUNT];
         let mut labels: [String; FIELD_COUNT] = Default::default();
@@ -439,11 +406,7 @@ impl Columns {
         }
         for field in [Field::ExternalId, Field::Status] {
             if index[field as usize].is_none() {
-                let found = headers
-                    .iter()
-                    .map(|h| format!("{h:?}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                let found = headers.iter().map(|h| format!("{h:?}")).collect::<Vec<_>>().join(", ");
                 bail!(
                     "the header row has no {} column (also accepted: {}); its columns are: {found}",
                     field.name(),
@@ -471,24 +434,14 @@ impl Columns {
                 continue;
             };
             cells[field as usize] = std::str::from_utf8(raw)
-                .map_err(|_| {
-                    format!(
-                        "{} is not valid UTF-8 (save the file as CSV UTF-8)",
-                        self.label(field)
-                    )
-                })?
+                .map_err(|_| format!("{} is not valid UTF-8 (save the file as CSV UTF-8)", self.label(field)))?
                 .trim();
         }
         Ok(cells)
     }
 
     /// Turns one row into a checked event, or says why it cannot be one.
-    fn convert(
-        &self,
-        record: &ByteRecord,
-        default_source: &str,
-        now: Millis,
-    ) -> Result<TicketEvent, String> {
+    fn convert(&self, record: &ByteRecord, default_source: &str, now: Millis) -> Result<TicketEvent, String> {
         let cells = self.cells(record)?;
         let (input, occurred_at) = row_input(&cells, default_source, now);
         let problems: Vec<String> = self.vip_problem(&cells).into_iter().collect();
@@ -499,9 +452,7 @@ impl Columns {
                 let mut reasons: Vec<String> = errors
                     .iter()
                     .map(|e| match Field::for_domain_field(&e.field) {
-                        Some(field) => {
-                            describe(self.label(field), cells[field as usize], &e.message)
-                        }
+                        Some(field) => describe(self.label(field), cells[field as usize], &e.message),
                         None => format!("{}: {}", e.field, e.message),
                     })
                     .collect();
@@ -513,13 +464,9 @@ impl Columns {
 
     fn vip_problem(&self, cells: &[&str; FIELD_COUNT]) -> Option<String> {
         let raw = cells[Field::Vip as usize];
-        parse_vip(raw).is_err().then(|| {
-            describe(
-                self.label(Field::Vip),
-                raw,
-                "is not one of true, false, yes, no, 1, 0",
-            )
-        })
+        parse_vip(raw)
+            .is_err()
+            .then(|| describe(self.label(Field::Vip), raw, "is not one of true, false, yes, no, 1, 0"))
     }
 }
 
@@ -549,16 +496,8 @@ fn parse_vip(raw: &str) -> Result<Option<bool>, ()> {
 
 /// The event input of a row and the instant it happened: closed, else resolved, else
 /// opened, else `now`.
-fn row_input(
-    cells: &[&str; FIELD_COUNT],
-    default_source: &str,
-    now: Millis,
-) -> (TicketEventInput, Millis) {
-    let cell = |field: Field| {
-        Some(cells[field as usize])
-            .filter(|c| !c.is_empty())
-            .map(str::to_string)
-    };
+fn row_input(cells: &[&str; FIELD_COUNT], default_source: &str, now: Millis) -> (TicketEventInput, Millis) {
+    let cell = |field: Field| Some(cells[field as usize]).filter(|c| !c.is_empty()).map(str::to_string);
     let source = cell(Field::Source).unwrap_or_else(|| default_source.to_string());
     let occurred_at = [Field::ClosedAt, Field::ResolvedAt, Field::OpenedAt]
         .into_iter()
@@ -635,54 +574,29 @@ mod tests {
 
     #[test]
     fn headers_match_ignoring_case_space_and_aliases() {
-        let c = columns(&[
-            "\u{feff}Number",
-            " State ",
-            "Short Description",
-            "Assigned To",
-            "E-mail",
-            "Whatever",
-        ]);
+        let c = columns(&["\u{feff}Number", " State ", "Short Description", "Assigned To", "E-mail", "Whatever"]);
         assert_eq!(c.index[Field::ExternalId as usize], Some(0));
         assert_eq!(c.index[Field::Status as usize], Some(1));
         assert_eq!(c.index[Field::Title as usize], Some(2));
         assert_eq!(c.index[Field::AssigneeName as usize], Some(3));
-        assert_eq!(
-            c.index[Field::RequesterEmail as usize],
-            None,
-            "e_mail is not an alias"
-        );
+        assert_eq!(c.index[Field::RequesterEmail as usize], None, "e_mail is not an alias");
         assert_eq!(c.label(Field::ExternalId), "Number");
         assert_eq!(c.label(Field::Category), "category");
     }
 
     #[test]
     fn a_fields_own_name_beats_an_alias_and_otherwise_the_leftmost_column_wins() {
-        let c = columns(&[
-            "id",
-            "ticket",
-            "status",
-            "External_ID",
-            "email",
-            "customer_email",
-        ]);
+        let c = columns(&["id", "ticket", "status", "External_ID", "email", "customer_email"]);
         assert_eq!(c.index[Field::ExternalId as usize], Some(3));
         assert_eq!(c.index[Field::RequesterEmail as usize], Some(4));
     }
 
     #[test]
     fn a_missing_required_column_is_named_with_its_aliases() {
-        let error = Columns::from_headers(&record(&["id", "title"]))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            error.contains("no status column (also accepted: state)"),
-            "{error}"
-        );
+        let error = Columns::from_headers(&record(&["id", "title"])).unwrap_err().to_string();
+        assert!(error.contains("no status column (also accepted: state)"), "{error}");
         assert!(error.contains(r#""id", "title""#), "{error}");
-        let error = Columns::from_headers(&record(&["status"]))
-            .unwrap_err()
-            .to_string();
+        let error = Columns::from_headers(&record(&["status"])).unwrap_err().to_string();
         assert!(error.contains("no external_id column"), "{error}");
     }
 
@@ -726,23 +640,14 @@ mod tests {
         ]);
         let event = c.convert(&row, "import", NOW).unwrap();
         assert_eq!(event.source, "import");
-        assert_eq!(
-            event.occurred_at,
-            parse_instant("2026-11-20T14:03:00Z").unwrap()
-        );
+        assert_eq!(event.occurred_at, parse_instant("2026-11-20T14:03:00Z").unwrap());
         let t = event.ticket;
-        assert_eq!(
-            (t.external_id.as_str(), t.status),
-            ("INC1", TicketStatus::Closed)
-        );
+        assert_eq!((t.external_id.as_str(), t.status), ("INC1", TicketStatus::Closed));
         assert_eq!(t.opened_at, parse_instant("2026-11-19T09:00:00Z"));
         let requester = t.requester.unwrap();
         assert_eq!(requester.name.as_deref(), Some("Ana Silva"));
         assert_eq!(requester.organization.as_deref(), Some("Finance"));
-        assert_eq!(
-            (requester.vip, requester.language.as_deref()),
-            (Some(true), Some("pt-br"))
-        );
+        assert_eq!((requester.vip, requester.language.as_deref()), (Some(true), Some("pt-br")));
         assert_eq!(t.assignee.unwrap().name.as_deref(), Some("Tom Berg"));
         assert_eq!(t.team.as_deref(), Some("Desktop"));
     }
@@ -750,28 +655,16 @@ mod tests {
     #[test]
     fn the_event_happened_at_the_latest_known_milestone_or_now() {
         let c = columns(&["id", "status", "opened_at", "resolved_at", "closed_at"]);
-        let at = |cells: &[&str]| {
-            c.convert(&record(cells), "import", NOW)
-                .unwrap()
-                .occurred_at
-        };
-        assert_eq!(
-            at(&["1", "resolved", "2026-01-01", "2026-01-02", ""]),
-            parse_instant("2026-01-02").unwrap()
-        );
-        assert_eq!(
-            at(&["1", "open", "2026-01-01", "", ""]),
-            parse_instant("2026-01-01").unwrap()
-        );
+        let at = |cells: &[&str]| c.convert(&record(cells), "import", NOW).unwrap().occurred_at;
+        assert_eq!(at(&["1", "resolved", "2026-01-01", "2026-01-02", ""]), parse_instant("2026-01-02").unwrap());
+        assert_eq!(at(&["1", "open", "2026-01-01", "", ""]), parse_instant("2026-01-01").unwrap());
         assert_eq!(at(&["1", "new", "", "", ""]), NOW);
     }
 
     #[test]
     fn a_requester_without_an_email_is_left_out_and_short_rows_are_padded() {
         let c = columns(&["id", "status", "requester_name", "vip", "requester_email"]);
-        let event = c
-            .convert(&record(&["1", "open", "Ana", "yes", ""]), "import", NOW)
-            .unwrap();
+        let event = c.convert(&record(&["1", "open", "Ana", "yes", ""]), "import", NOW).unwrap();
         assert_eq!(event.ticket.requester, None);
         let event = c.convert(&record(&["2", "open"]), "import", NOW).unwrap();
         assert_eq!(event.ticket.external_id, "2");
@@ -781,18 +674,7 @@ mod tests {
     fn every_problem_of_a_row_is_named_by_the_files_own_header() {
         let c = columns(&["Number", "State", "Closed", "Email", "VIP", "Source"]);
         let reason = c
-            .convert(
-                &record(&[
-                    "",
-                    "solved",
-                    "yesterday",
-                    "not an email",
-                    "maybe",
-                    "my tool!",
-                ]),
-                "import",
-                NOW,
-            )
+            .convert(&record(&["", "solved", "yesterday", "not an email", "maybe", "my tool!"]), "import", NOW)
             .unwrap_err();
         assert_eq!(
             reason,
@@ -801,29 +683,16 @@ mod tests {
              Closed \"yesterday\" is not a timestamp (use RFC 3339, e.g. 2026-11-20T14:03:00Z); \
              Email: \"not an email\" is not an email address; VIP \"maybe\" is not one of true, false, yes, no, 1, 0"
         );
-        let reason = c
-            .convert(
-                &record(&["1", "open", "", "", "perhaps", ""]),
-                "import",
-                NOW,
-            )
-            .unwrap_err();
-        assert_eq!(
-            reason,
-            "VIP \"perhaps\" is not one of true, false, yes, no, 1, 0"
-        );
+        let reason = c.convert(&record(&["1", "open", "", "", "perhaps", ""]), "import", NOW).unwrap_err();
+        assert_eq!(reason, "VIP \"perhaps\" is not one of true, false, yes, no, 1, 0");
     }
 
     #[test]
     fn a_row_may_name_its_own_source() {
         let c = columns(&["id", "status", "source"]);
-        let event = c
-            .convert(&record(&["1", "open", "Jira"]), "import", NOW)
-            .unwrap();
+        let event = c.convert(&record(&["1", "open", "Jira"]), "import", NOW).unwrap();
         assert_eq!(event.source, "jira");
-        let event = c
-            .convert(&record(&["1", "open", ""]), "import", NOW)
-            .unwrap();
+        let event = c.convert(&record(&["1", "open", ""]), "import", NOW).unwrap();
         assert_eq!(event.source, "import");
     }
 
@@ -841,18 +710,14 @@ mod tests {
     fn the_event_id_depends_on_the_content_only() {
         let a = columns(&["id", "status", "title", "unrelated"]);
         let b = columns(&["Title", "Whatever", "STATE", "Ticket"]);
-        let id = |c: &Columns, cells: &[&str], now| {
-            c.convert(&record(cells), "import", now).unwrap().event_id
-        };
+        let id = |c: &Columns, cells: &[&str], now| c.convert(&record(cells), "import", now).unwrap().event_id;
         let first = id(&a, &["INC1", "open", "Printer", "x"], NOW);
         assert!(first.starts_with("csv-") && first.len() == 44, "{first}");
         assert_eq!(first, id(&a, &["INC1", "open", "Printer", "y"], NOW + 1));
         assert_eq!(first, id(&b, &["Printer", "z", "open", " INC1 "], NOW));
         assert_ne!(first, id(&a, &["INC1", "closed", "Printer", "x"], NOW));
         assert_ne!(first, id(&a, &["INC1", "open", "Printers", "x"], NOW));
-        let other_source = a
-            .convert(&record(&["INC1", "open", "Printer", "x"]), "other", NOW)
-            .unwrap();
+        let other_source = a.convert(&record(&["INC1", "open", "Printer", "x"]), "other", NOW).unwrap();
         assert_ne!(first, other_source.event_id);
     }
 
@@ -874,20 +739,13 @@ mod tests {
 
     #[test]
     fn the_summary_lists_the_first_hundred_rejections() {
-        let mut summary = ImportSummary {
-            rows_read: 150,
-            created: 20,
-            ..ImportSummary::default()
-        };
+        let mut summary = ImportSummary { rows_read: 150, created: 20, ..ImportSummary::default() };
         for line in 2..132 {
             summary.reject(line, "bad".into());
         }
         let text = summary.to_string();
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(
-            lines[0],
-            "rows read: 150, created: 20, updated: 0, unchanged: 0, rejected: 130"
-        );
+        assert_eq!(lines[0], "rows read: 150, created: 20, updated: 0, unchanged: 0, rejected: 130");
         assert_eq!(lines[1], "line 2: bad");
         assert_eq!(lines[100], "line 101: bad");
         assert_eq!(lines[101], "… and 30 more");
@@ -902,17 +760,12 @@ mod tests {
         }
         assert_eq!(summary.rejections.len(), MAX_KEPT_REJECTIONS);
         assert_eq!(summary.rejected, MAX_KEPT_REJECTIONS as u64 + 5);
-        assert!(summary
-            .to_string()
-            .ends_with(&format!("… and {} more", MAX_KEPT_REJECTIONS + 5 - 100)));
+        assert!(summary.to_string().ends_with(&format!("… and {} more", MAX_KEPT_REJECTIONS + 5 - 100)));
     }
 
     async fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("rapport.db").display()
-        );
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("rapport.db").display());
         let store = Store::connect(&url).await.unwrap();
         store.migrate().await.unwrap();
         (dir, store)
@@ -927,71 +780,25 @@ mod tests {
     #[tokio::test]
     async fn importing_again_changes_nothing_and_a_changed_row_updates_its_ticket() {
         let (dir, store) = store().await;
-        let options = ImportOptions {
-            batch_size: 2,
-            ..ImportOptions::default()
-        };
+        let options = ImportOptions { batch_size: 2, ..ImportOptions::default() };
         let csv = "id,status,title,closed\n1,open,A,\n2,closed,B,2026-01-02\n3,solved,C,\n4,new,D,\n5,open,E,\n";
         let path = write(&dir, "a.csv", csv);
         let first = import_tickets(&store, &path, &options, NOW).await.unwrap();
-        assert_eq!(
-            (
-                first.rows_read,
-                first.created,
-                first.updated,
-                first.unchanged,
-                first.rejected
-            ),
-            (5, 4, 0, 0, 1)
-        );
+        assert_eq!((first.rows_read, first.created, first.updated, first.unchanged, first.rejected), (5, 4, 0, 0, 1));
         assert_eq!(first.rejections[0].line, 4);
-        let again = import_tickets(&store, &path, &options, NOW + 60_000)
-            .await
-            .unwrap();
-        assert_eq!(
-            (
-                again.created,
-                again.updated,
-                again.unchanged,
-                again.rejected
-            ),
-            (0, 0, 4, 1)
-        );
-        let changed = write(
-            &dir,
-            "b.csv",
-            &csv.replace("1,open,A,", "1,closed,A,2026-01-03"),
-        );
-        let later = import_tickets(&store, &changed, &options, NOW + 120_000)
-            .await
-            .unwrap();
-        assert_eq!(
-            (
-                later.created,
-                later.updated,
-                later.unchanged,
-                later.rejected
-            ),
-            (0, 1, 3, 1)
-        );
+        let again = import_tickets(&store, &path, &options, NOW + 60_000).await.unwrap();
+        assert_eq!((again.created, again.updated, again.unchanged, again.rejected), (0, 0, 4, 1));
+        let changed = write(&dir, "b.csv", &csv.replace("1,open,A,", "1,closed,A,2026-01-03"));
+        let later = import_tickets(&store, &changed, &options, NOW + 120_000).await.unwrap();
+        assert_eq!((later.created, later.updated, later.unchanged, later.rejected), (0, 1, 3, 1));
     }
 
     #[tokio::test]
     async fn semicolons_a_byte_order_mark_and_ragged_rows_are_read() {
         let (dir, store) = store().await;
-        let path = write(
-            &dir,
-            "excel.csv",
-            "\u{feff}Ticket;State;Title\r\n1;open\r\n;;\r\n2;open;x;extra\r\n",
-        );
-        let summary = import_tickets(&store, &path, &ImportOptions::default(), NOW)
-            .await
-            .unwrap();
-        assert_eq!(
-            (summary.rows_read, summary.created, summary.rejected),
-            (2, 2, 0),
-            "{summary}"
-        );
+        let path = write(&dir, "excel.csv", "\u{feff}Ticket;State;Title\r\n1;open\r\n;;\r\n2;open;x;extra\r\n");
+        let summary = import_tickets(&store, &path, &ImportOptions::default(), NOW).await.unwrap();
+        assert_eq!((summary.rows_read, summary.created, summary.rejected), (2, 2, 0), "{summary}");
     }
 
     #[tokio::test]
@@ -999,24 +806,12 @@ mod tests {
         let (dir, store) = store().await;
         let options = ImportOptions::default();
         let no_status = write(&dir, "a.csv", "id,title\n1,x\n");
-        let error = import_tickets(&store, &no_status, &options, NOW)
-            .await
-            .unwrap_err();
-        assert!(
-            format!("{error:#}").contains("no status column"),
-            "{error:#}"
-        );
+        let error = import_tickets(&store, &no_status, &options, NOW).await.unwrap_err();
+        assert!(format!("{error:#}").contains("no status column"), "{error:#}");
         let empty = write(&dir, "b.csv", "");
-        let error = import_tickets(&store, &empty, &options, NOW)
-            .await
-            .unwrap_err();
+        let error = import_tickets(&store, &empty, &options, NOW).await.unwrap_err();
         assert!(error.to_string().contains("is empty"), "{error:#}");
-        let bad_source = ImportOptions {
-            source: "my tool".into(),
-            ..ImportOptions::default()
-        };
-        assert!(import_tickets(&store, &no_status, &bad_source, NOW)
-            .await
-            .is_err());
+        let bad_source = ImportOptions { source: "my tool".into(), ..ImportOptions::default() };
+        assert!(import_tickets(&store, &no_status, &bad_source, NOW).await.is_err());
     }
 }

@@ -7,7 +7,7 @@ use rapport_store::{NewStaffUser, StaffRole, Store};
 
 pub const FIRST_ADMIN_EMAIL: &str = "admin@rapport.local";
 
-pub async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+pub async fn serve(config: Config, demo: bool, with_worker: bool) -> anyhow::Result<()> {
     tracing::info!(database = config.redacted_database_url(), "starting");
     let store = open_store(&config).await?;
     ensure_first_admin(&store).await?;
@@ -15,6 +15,9 @@ pub async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         crate::demo::fill_if_empty(&store, now()).await?;
     }
     let app = Application::build(config, store.clone(), Clock::System).await?;
+    if with_worker {
+        tokio::spawn(app.worker()?.run_forever());
+    }
     let address = app.address();
     tracing::info!(%address, "listening");
     println!("Rapport is listening on http://{address}");
@@ -46,13 +49,25 @@ async fn ensure_first_admin(store: &Store) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `rapport worker`: background work only, for deployments that scale it separately.
+pub async fn worker(config: Config) -> anyhow::Result<()> {
+    let store = open_store(&config).await?;
+    store.ensure_defaults(now()).await?;
+    let worker = rapport_server::worker::Worker::new(store, std::sync::Arc::new(config), Clock::System)?;
+    tracing::info!("worker started");
+    tokio::select! {
+        _ = worker.run_forever() => {}
+        _ = shutdown_signal() => {}
+    }
+    Ok(())
+}
+
 async fn shutdown_signal() {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut terminate =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                .expect("installing the SIGTERM handler");
+        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing the SIGTERM handler");
         tokio::select! {
             _ = interrupt => {},
             _ = terminate.recv() => {},

@@ -15,47 +15,31 @@ fn rapport(data_dir: &std::path::Path, args: &[&str]) -> Output {
 }
 
 fn stdout(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "failed: {}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 #[test]
 fn token_create_prints_the_token_once_as_its_last_line_and_list_never_shows_it() {
     let dir = tempfile::tempdir().unwrap();
-    let created = stdout(&rapport(
-        dir.path(),
-        &["token", "create", "--name", "helpdesk", "--scope", "ingest"],
-    ));
+    let created = stdout(&rapport(dir.path(), &["token", "create", "--name", "helpdesk", "--scope", "ingest"]));
     let token = created.lines().last().unwrap();
     assert!(token.starts_with("rpt_") && token.len() == 68, "{token}");
 
     let listed = stdout(&rapport(dir.path(), &["token", "list"]));
     assert!(listed.contains("helpdesk") && listed.contains("ingest"));
     assert!(!listed.contains(token));
-    assert!(
-        listed.contains(&token[..10]),
-        "the list shows a prefix to tell tokens apart"
-    );
+    assert!(listed.contains(&token[..10]), "the list shows a prefix to tell tokens apart");
 
     stdout(&rapport(dir.path(), &["token", "revoke", "helpdesk"]));
     let again = rapport(dir.path(), &["token", "revoke", "helpdesk"]);
-    assert!(
-        !again.status.success(),
-        "revoking twice says there is nothing to revoke"
-    );
+    assert!(!again.status.success(), "revoking twice says there is nothing to revoke");
 }
 
 #[test]
 fn a_bad_scope_is_refused_with_the_choices() {
     let dir = tempfile::tempdir().unwrap();
-    let output = rapport(
-        dir.path(),
-        &["token", "create", "--name", "x", "--scope", "everything"],
-    );
+    let output = rapport(dir.path(), &["token", "create", "--name", "x", "--scope", "everything"]);
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("ingest, read or admin"));
 }
@@ -63,17 +47,11 @@ fn a_bad_scope_is_refused_with_the_choices() {
 #[test]
 fn demo_fills_the_database_with_a_desk() {
     let dir = tempfile::tempdir().unwrap();
-    let output = stdout(&rapport(
-        dir.path(),
-        &["demo", "--tickets", "400", "--seed", "3"],
-    ));
+    let output = stdout(&rapport(dir.path(), &["demo", "--tickets", "400", "--seed", "3"]));
     assert!(output.contains("8 teams, 40 agents"), "{output}");
     assert!(output.contains("400 tickets"), "{output}");
     // The demo is idempotent: its events carry ids, so running it again adds nothing.
-    let again = stdout(&rapport(
-        dir.path(),
-        &["demo", "--tickets", "400", "--seed", "3"],
-    ));
+    let again = stdout(&rapport(dir.path(), &["demo", "--tickets", "400", "--seed", "3"]));
     assert!(again.contains("400 tickets"), "{again}");
 }
 
@@ -81,14 +59,7 @@ fn demo_fills_the_database_with_a_desk() {
 fn config_example_prints_every_setting() {
     let dir = tempfile::tempdir().unwrap();
     let example = stdout(&rapport(dir.path(), &["config", "example"]));
-    for key in [
-        "data_dir",
-        "database_url",
-        "listen",
-        "public_url",
-        "max_body_bytes",
-        "log_format",
-    ] {
+    for key in ["data_dir", "database_url", "listen", "public_url", "max_body_bytes", "log_format"] {
         assert!(example.contains(&format!("{key} =")), "{key} is missing");
     }
 }
@@ -97,11 +68,7 @@ fn config_example_prints_every_setting() {
 fn serve_creates_one_admin_with_a_random_password_printed_once_and_answers() {
     let dir = tempfile::tempdir().unwrap();
     let first = start_server(dir.path());
-    let password = first
-        .lines
-        .iter()
-        .find_map(|l| l.strip_prefix("  password: "))
-        .map(str::to_string);
+    let password = first.lines.iter().find_map(|l| l.strip_prefix("  password: ")).map(str::to_string);
     let password = password.expect("the first start prints the admin's password");
     assert!(password.len() >= 16);
     let health = http_get(&first.address, "/healthz");
@@ -109,10 +76,7 @@ fn serve_creates_one_admin_with_a_random_password_printed_once_and_answers() {
     drop(first);
 
     let second = start_server(dir.path());
-    assert!(
-        !second.lines.iter().any(|l| l.contains("password")),
-        "printed only on the first start"
-    );
+    assert!(!second.lines.iter().any(|l| l.contains("password")), "printed only on the first start");
     let ready = http_get(&second.address, "/readyz");
     assert!(ready.starts_with("HTTP/1.1 200"), "{ready}");
 }
@@ -146,11 +110,7 @@ fn start_server(dir: &std::path::Path) -> Server {
     for line in reader.lines() {
         let line = line.unwrap();
         if let Some(address) = line.strip_prefix("Rapport is listening on http://") {
-            return Server {
-                address: address.to_string(),
-                child,
-                lines,
-            };
+            return Server { address: address.to_string(), child, lines };
         }
         lines.push(line);
     }
@@ -163,11 +123,7 @@ fn start_server(dir: &std::path::Path) -> Server {
 fn http_get(address: &str, path: &str) -> String {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(address).unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();
     answer

@@ -12,15 +12,9 @@ struct Database {
 }
 
 fn database_args(test_name: &str) -> Database {
-    let dir = tempfile::Builder::new()
-        .prefix(&format!("{test_name}-"))
-        .tempdir()
-        .unwrap();
+    let dir = tempfile::Builder::new().prefix(&format!("{test_name}-")).tempdir().unwrap();
     let data_dir = dir.path().join("data").display().to_string();
-    Database {
-        args: vec!["--data-dir".into(), data_dir],
-        dir,
-    }
+    Database { args: vec!["--data-dir".into(), data_dir], dir }
 }
 
 impl Database {
@@ -37,12 +31,7 @@ impl Database {
                 command.env_remove(name);
             }
         }
-        command
-            .current_dir(self.dir.path())
-            .args(&self.args)
-            .args(args)
-            .output()
-            .unwrap()
+        command.current_dir(self.dir.path()).args(&self.args).args(args).output().unwrap()
     }
 
     /// Imports `file` and returns the summary: the lines from "rows read" on.
@@ -83,26 +72,15 @@ INC007,Short row,pending
 fn a_file_with_bad_rows_imports_the_good_ones_and_lists_the_bad_ones_by_line() {
     let db = database_args("bad_rows");
     let summary = db.import(&db.file("export.csv", EXPORT), &[]);
-    assert_eq!(
-        summary[0],
-        "rows read: 7, created: 4, updated: 0, unchanged: 0, rejected: 3"
-    );
+    assert_eq!(summary[0], "rows read: 7, created: 4, updated: 0, unchanged: 0, rejected: 3");
     assert_eq!(summary.len(), 4, "{summary:#?}");
-    assert!(
-        summary[1].starts_with("line 4: STATE: unknown status \"Solved\""),
-        "{}",
-        summary[1]
-    );
+    assert!(summary[1].starts_with("line 4: STATE: unknown status \"Solved\""), "{}", summary[1]);
     assert!(
         summary[2].starts_with("line 5: Customer_Email: \"not-an-email\" is not an email address"),
         "{}",
         summary[2]
     );
-    assert!(
-        summary[3].starts_with("line 8: Closed \"yesterday\" is not a timestamp"),
-        "{}",
-        summary[3]
-    );
+    assert!(summary[3].starts_with("line 8: Closed \"yesterday\" is not a timestamp"), "{}", summary[3]);
 }
 
 #[test]
@@ -110,49 +88,29 @@ fn importing_the_same_file_twice_creates_nothing_the_second_time() {
     let db = database_args("twice");
     let file = db.file("export.csv", EXPORT);
     let first = db.import(&file, &["--quiet"]);
-    assert_eq!(
-        first[0],
-        "rows read: 7, created: 4, updated: 0, unchanged: 0, rejected: 3"
-    );
+    assert_eq!(first[0], "rows read: 7, created: 4, updated: 0, unchanged: 0, rejected: 3");
     let second = db.import(&file, &["--quiet"]);
-    assert_eq!(
-        second[0],
-        "rows read: 7, created: 0, updated: 0, unchanged: 4, rejected: 3"
-    );
-    assert_eq!(
-        first[1..],
-        second[1..],
-        "the same rows are rejected for the same reasons"
-    );
+    assert_eq!(second[0], "rows read: 7, created: 0, updated: 0, unchanged: 4, rejected: 3");
+    assert_eq!(first[1..], second[1..], "the same rows are rejected for the same reasons");
 }
 
 #[test]
 fn a_later_export_with_one_changed_status_updates_that_ticket_only() {
     let db = database_args("later_export");
     db.import(&db.file("monday.csv", EXPORT), &[]);
-    let tuesday = EXPORT.replace(
-        "INC002,VPN drops,open,2026-11-20 08:00,,",
-        "INC002,VPN drops,Resolved,2026-11-20 08:00,,",
-    );
+    let tuesday =
+        EXPORT.replace("INC002,VPN drops,open,2026-11-20 08:00,,", "INC002,VPN drops,Resolved,2026-11-20 08:00,,");
     let summary = db.import(&db.file("tuesday.csv", &tuesday), &[]);
-    assert_eq!(
-        summary[0],
-        "rows read: 7, created: 0, updated: 1, unchanged: 3, rejected: 3"
-    );
+    assert_eq!(summary[0], "rows read: 7, created: 0, updated: 1, unchanged: 3, rejected: 3");
 }
 
 #[test]
 fn fixed_rows_of_a_second_file_are_created_and_the_rest_left_unchanged() {
     let db = database_args("fixed_rows");
     db.import(&db.file("export.csv", EXPORT), &[]);
-    let fixed = EXPORT
-        .replace("Solved", "resolved")
-        .replace("not-an-email", "dora@example.com");
+    let fixed = EXPORT.replace("Solved", "resolved").replace("not-an-email", "dora@example.com");
     let summary = db.import(&db.file("fixed.csv", &fixed), &[]);
-    assert_eq!(
-        summary[0],
-        "rows read: 7, created: 2, updated: 0, unchanged: 4, rejected: 1"
-    );
+    assert_eq!(summary[0], "rows read: 7, created: 2, updated: 0, unchanged: 4, rejected: 1");
     assert!(summary[1].starts_with("line 8: "), "{}", summary[1]);
 }
 
@@ -162,10 +120,7 @@ fn tickets_imported_under_another_source_are_separate_tickets() {
     let file = db.file("export.csv", EXPORT);
     db.import(&file, &[]);
     let summary = db.import(&file, &["--source", "servicenow"]);
-    assert_eq!(
-        summary[0],
-        "rows read: 7, created: 4, updated: 0, unchanged: 0, rejected: 3"
-    );
+    assert_eq!(summary[0], "rows read: 7, created: 4, updated: 0, unchanged: 0, rejected: 3");
 }
 
 #[test]
@@ -175,10 +130,7 @@ fn a_file_without_a_status_column_is_refused_before_any_row_is_read() {
     let output = db.rapport(&["import", "tickets", file.to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success(), "{stderr}");
-    assert!(
-        stderr.contains("no status column (also accepted: state)"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("no status column (also accepted: state)"), "{stderr}");
     assert!(!String::from_utf8_lossy(&output.stdout).contains("rows read"));
 }
 
@@ -196,22 +148,13 @@ fn more_than_a_hundred_rejections_are_summed_up() {
     let db = database_args("many_rejections");
     let mut csv = String::from("id,status\n");
     for i in 0..150 {
-        csv.push_str(&format!(
-            "T{i},{}\n",
-            if i % 3 == 0 { "open" } else { "unknown" }
-        ));
+        csv.push_str(&format!("T{i},{}\n", if i % 3 == 0 { "open" } else { "unknown" }));
     }
     let summary = db.import(&db.file("many.csv", &csv), &[]);
-    assert_eq!(
-        summary[0],
-        "rows read: 150, created: 50, updated: 0, unchanged: 0, rejected: 100"
-    );
+    assert_eq!(summary[0], "rows read: 150, created: 50, updated: 0, unchanged: 0, rejected: 100");
     assert_eq!(summary.len(), 101);
     csv.push_str("T150,bogus\nT151,bogus\n");
     let summary = db.import(&db.file("more.csv", &csv), &[]);
-    assert_eq!(
-        summary[0],
-        "rows read: 152, created: 0, updated: 0, unchanged: 50, rejected: 102"
-    );
+    assert_eq!(summary[0], "rows read: 152, created: 0, updated: 0, unchanged: 50, rejected: 102");
     assert_eq!(summary.last().unwrap(), "… and 2 more");
 }

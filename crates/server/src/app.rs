@@ -34,10 +34,17 @@ pub struct Application {
 
 impl Application {
     /// Binds the configured address (port 0 picks a free port; see [`Application::address`]).
+    /// Also creates the desk's defaults (default survey policy, sampling key) if missing.
     pub async fn build(config: Config, store: Store, clock: Clock) -> anyhow::Result<Application> {
+        store.ensure_defaults(clock.now()).await?;
+        let mut config = config;
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+        // Port 0 asks for any free port; links must name the port actually bound.
+        if config.public_url.ends_with(":0") {
+            config.public_url = format!("http://{}", listener.local_addr()?);
+        }
         let state = AppState {
             ingest: IngestQueue::start(store.clone()),
             store,
@@ -45,17 +52,16 @@ impl Application {
             clock,
             metrics: Arc::new(Metrics::default()),
         };
-        Ok(Application {
-            listener,
-            router: router(state.clone()),
-            state,
-        })
+        Ok(Application { listener, router: router(state.clone()), state })
+    }
+
+    /// The background worker for this application's database, mail and clock.
+    pub fn worker(&self) -> anyhow::Result<crate::worker::Worker> {
+        crate::worker::Worker::new(self.state.store.clone(), self.state.config.clone(), self.state.clock.clone())
     }
 
     pub fn address(&self) -> SocketAddr {
-        self.listener
-            .local_addr()
-            .expect("a bound listener has an address")
+        self.listener.local_addr().expect("a bound listener has an address")
     }
 
     /// Serves until `shutdown` completes, then finishes the requests in flight.
@@ -63,9 +69,7 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await?;
         Ok(())
     }
 }
@@ -74,8 +78,10 @@ pub fn router(state: AppState) -> Router {
     let limit = state.config.max_body_bytes;
     Router::new()
         .merge(crate::api::router())
+        .merge(crate::pages::router())
         .fallback(|| async { ApiError::NotFound })
         .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn(crate::pages::security_headers))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
 }
@@ -85,16 +91,11 @@ pub fn router(state: AppState) -> Router {
 async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".into());
+    let route =
+        request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
     let response = next.run(request).await.into_response();
     let status = response.status().as_u16();
-    state
-        .metrics
-        .observe_request(method.as_str(), &route, status, started.elapsed());
+    state.metrics.observe_request(method.as_str(), &route, status, started.elapsed());
     if status >= 500 {
         tracing::warn!(%method, route, status, "request failed");
     }

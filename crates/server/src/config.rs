@@ -23,6 +23,14 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// `text` or `json` logs.
     pub log_format: String,
+    /// Empty: mail is written to the local mailbox (`data_dir/mail`), viewable in the
+    /// staff UI. `smtp://host:port`, `smtp://user:pass@host:587?tls=starttls` or
+    /// `smtps://host:465` sends through a mail server.
+    pub smtp_url: String,
+    /// The sender address of survey and alert mail.
+    pub mail_from: String,
+    /// How often the background worker looks for due work, in milliseconds.
+    pub worker_poll_ms: u64,
 }
 
 impl Default for Config {
@@ -34,6 +42,9 @@ impl Default for Config {
             public_url: String::new(),
             max_body_bytes: 1024 * 1024,
             log_format: "text".into(),
+            smtp_url: String::new(),
+            mail_from: "rapport@localhost".into(),
+            worker_poll_ms: 1000,
         }
     }
 }
@@ -52,9 +63,7 @@ pub struct Overrides {
 impl Config {
     /// Loads every layer. `file` is `rapport.toml` in the working directory unless given.
     pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, Box<figment::Error>> {
-        let file = file
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from("rapport.toml"));
+        let file = file.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("rapport.toml"));
         let mut config: Config = Figment::from(Serialized::defaults(Config::default()))
             .merge(Toml::file(file))
             .merge(Env::raw().only(&["DATABASE_URL"]))
@@ -66,13 +75,16 @@ impl Config {
         Ok(config)
     }
 
-    const ENV_KEYS: [&'static str; 6] = [
+    const ENV_KEYS: [&'static str; 9] = [
         "data_dir",
         "database_url",
         "listen",
         "public_url",
         "max_body_bytes",
         "log_format",
+        "smtp_url",
+        "mail_from",
+        "worker_poll_ms",
     ];
 
     /// `RAPPORT_*` variables that match no setting: usually a typo worth a warning.
@@ -86,10 +98,7 @@ impl Config {
 
     fn fill_derived(&mut self) {
         if self.database_url.trim().is_empty() {
-            self.database_url = format!(
-                "sqlite://{}?mode=rwc",
-                self.data_dir.join("rapport.db").display()
-            );
+            self.database_url = format!("sqlite://{}?mode=rwc", self.data_dir.join("rapport.db").display());
         }
         if self.public_url.trim().is_empty() {
             self.public_url = format!("http://{}", self.listen);
@@ -109,6 +118,26 @@ impl Config {
         config
     }
 
+    /// Where mail goes: the SMTP URL, or the local mailbox folder.
+    pub fn mail_url(&self) -> String {
+        if self.smtp_url.trim().is_empty() {
+            format!("mailbox:{}", self.data_dir.join("mail").display())
+        } else {
+            self.smtp_url.trim().to_string()
+        }
+    }
+
+    /// The domain for Message-IDs: the public URL's host.
+    pub fn mail_domain(&self) -> String {
+        let host = self.public_url.split("://").nth(1).unwrap_or("localhost");
+        let host = host.split(['/', ':']).next().unwrap_or("localhost");
+        if host.is_empty() {
+            "localhost".into()
+        } else {
+            host.to_string()
+        }
+    }
+
     /// The database URL with any password replaced, for logs.
     pub fn redacted_database_url(&self) -> String {
         redact_url(&self.database_url)
@@ -126,6 +155,9 @@ impl fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("log_format", &self.log_format)
+            .field("smtp_url", &redact_url(&self.smtp_url))
+            .field("mail_from", &self.mail_from)
+            .field("worker_poll_ms", &self.worker_poll_ms)
             .finish()
     }
 }
@@ -150,10 +182,7 @@ mod tests {
 
     #[test]
     fn passwords_never_appear_in_debug_output() {
-        let config = Config {
-            database_url: "postgres://rapport:hunter2@db/rapport".into(),
-            ..Config::default()
-        };
+        let config = Config { database_url: "postgres://rapport:hunter2@db/rapport".into(), ..Config::default() };
         let shown = format!("{config:?}");
         assert!(!shown.contains("hunter2"));
         assert!(shown.contains("postgres://rapport:***@db/rapport"));
@@ -175,10 +204,7 @@ mod tests {
             )?;
             jail.set_env("RAPPORT_DATA_DIR", "from-env");
             jail.set_env("RAPPORT_LISTEN", "127.0.0.1:9001");
-            let flags = Overrides {
-                listen: Some("127.0.0.1:9002".parse().unwrap()),
-                ..Overrides::default()
-            };
+            let flags = Overrides { listen: Some("127.0.0.1:9002".parse().unwrap()), ..Overrides::default() };
             let config = Config::load(None, &flags).unwrap();
             assert_eq!(config.log_format, "json");
             assert_eq!(config.data_dir, PathBuf::from("from-env"));

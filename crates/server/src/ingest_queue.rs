@@ -25,17 +25,10 @@ impl IngestQueue {
         IngestQueue { sender }
     }
 
-    pub async fn ingest(
-        &self,
-        event: TicketEvent,
-        received_at: Millis,
-    ) -> Result<IngestOutcome, Arc<StoreError>> {
+    pub async fn ingest(&self, event: TicketEvent, received_at: Millis) -> Result<IngestOutcome, Arc<StoreError>> {
         let (reply, answer) = oneshot::channel();
         let closed = || Arc::new(StoreError::Corrupt("the ingest queue has stopped".into()));
-        self.sender
-            .send((event, received_at, reply))
-            .await
-            .map_err(|_| closed())?;
+        self.sender.send((event, received_at, reply)).await.map_err(|_| closed())?;
         answer.await.map_err(|_| closed())?
     }
 }

@@ -6,8 +6,12 @@ mod app;
 pub mod clock;
 pub mod config;
 mod error;
+pub mod i18n;
 mod ingest_queue;
 mod metrics;
+mod pages;
+pub mod survey_email;
+pub mod worker;
 
 pub use app::{AppState, Application};
 pub use clock::Clock;

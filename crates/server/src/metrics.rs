@@ -28,9 +28,7 @@ impl Metrics {
     pub fn observe_request(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
         let seconds = elapsed.as_secs_f64();
         let mut requests = self.requests.lock().unwrap_or_else(|p| p.into_inner());
-        let histogram = requests
-            .entry((method.to_string(), route.to_string(), status))
-            .or_default();
+        let histogram = requests.entry((method.to_string(), route.to_string(), status)).or_default();
         histogram.count += 1;
         histogram.sum += seconds;
         for (bucket, bound) in histogram.buckets.iter_mut().zip(BUCKETS) {
@@ -52,54 +50,30 @@ impl Metrics {
                 h.count
             );
         }
-        out.push_str(
-            "# HELP rapport_http_request_duration_seconds Time to answer HTTP requests.\n",
-        );
+        out.push_str("# HELP rapport_http_request_duration_seconds Time to answer HTTP requests.\n");
         out.push_str("# TYPE rapport_http_request_duration_seconds histogram\n");
         for ((method, route, status), h) in requests.iter() {
             let labels = format!("method=\"{method}\",route=\"{route}\",status=\"{status}\"");
             for (count, bound) in h.buckets.iter().zip(BUCKETS) {
-                let _ = writeln!(out, "rapport_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {count}");
+                let _ =
+                    writeln!(out, "rapport_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {count}");
             }
-            let _ = writeln!(
-                out,
-                "rapport_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
-                h.count
-            );
-            let _ = writeln!(
-                out,
-                "rapport_http_request_duration_seconds_sum{{{labels}}} {}",
-                h.sum
-            );
-            let _ = writeln!(
-                out,
-                "rapport_http_request_duration_seconds_count{{{labels}}} {}",
-                h.count
-            );
+            let _ = writeln!(out, "rapport_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}", h.count);
+            let _ = writeln!(out, "rapport_http_request_duration_seconds_sum{{{labels}}} {}", h.sum);
+            let _ = writeln!(out, "rapport_http_request_duration_seconds_count{{{labels}}} {}", h.count);
         }
         let counters = [
-            (
-                "rapport_ticket_events_ingested_total",
-                "Ticket events applied.",
-                &self.events_ingested,
-            ),
+            ("rapport_ticket_events_ingested_total", "Ticket events applied.", &self.events_ingested),
             (
                 "rapport_ticket_events_duplicate_total",
                 "Ticket events received again and ignored.",
                 &self.events_duplicate,
             ),
-            (
-                "rapport_ticket_events_rejected_total",
-                "Ticket events refused as invalid.",
-                &self.events_rejected,
-            ),
+            ("rapport_ticket_events_rejected_total", "Ticket events refused as invalid.", &self.events_rejected),
         ];
         for (name, help, value) in counters {
-            let _ = writeln!(
-                out,
-                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
-                value.load(Ordering::Relaxed)
-            );
+            let _ =
+                writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", value.load(Ordering::Relaxed));
         }
         out
     }

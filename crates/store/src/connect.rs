@@ -17,13 +17,8 @@ pub struct Store {
 }
 
 enum Inner {
-    Sqlite {
-        writer: Arc<Pool<SqliteConn>>,
-        readers: Arc<Pool<SqliteConn>>,
-    },
-    Postgres {
-        pool: Arc<Pool<PgConn>>,
-    },
+    Sqlite { writer: Arc<Pool<SqliteConn>>, readers: Arc<Pool<SqliteConn>> },
+    Postgres { pool: Arc<Pool<PgConn>> },
 }
 
 impl std::fmt::Debug for Store {
@@ -42,31 +37,23 @@ impl Store {
         let inner = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let url = url.to_string();
             let pool = Pool::new(POSTGRES_CONNECTIONS, move || PgConn::connect(&url));
-            pool.run(|conn| conn.query("SELECT 1", &[]).map(drop))
-                .await?;
+            pool.run(|conn| conn.query("SELECT 1", &[]).map(drop)).await?;
             Inner::Postgres { pool }
         } else if let Some(path) = sqlite_path(url) {
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                std::fs::create_dir_all(parent).map_err(|e| {
-                    StoreError::Database(format!("cannot create {}: {e}", parent.display()))
-                })?;
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| StoreError::Database(format!("cannot create {}: {e}", parent.display())))?;
             }
             let writer_path = path.clone();
             let writer = Pool::new(1, move || SqliteConn::open(&writer_path));
             // The writer opens first: it switches the file to WAL before readers arrive.
-            writer
-                .run(|conn| conn.query("SELECT 1", &[]).map(drop))
-                .await?;
+            writer.run(|conn| conn.query("SELECT 1", &[]).map(drop)).await?;
             let readers = Pool::new(SQLITE_READERS, move || SqliteConn::open(&path));
             Inner::Sqlite { writer, readers }
         } else {
-            return Err(StoreError::Database(
-                "the database URL must start with sqlite: or postgres:".into(),
-            ));
+            return Err(StoreError::Database("the database URL must start with sqlite: or postgres:".into()));
         };
-        Ok(Store {
-            inner: Arc::new(inner),
-        })
+        Ok(Store { inner: Arc::new(inner) })
     }
 
     pub fn backend(&self) -> Backend {
@@ -82,8 +69,7 @@ impl Store {
 
     /// A round trip to the database, for readiness checks.
     pub async fn ping(&self) -> Result<()> {
-        self.read(|conn| conn.query("SELECT 1", &[]).map(drop))
-            .await
+        self.read(|conn| conn.query("SELECT 1", &[]).map(drop)).await
     }
 
     /// Runs `work` in one transaction: committed when it returns `Ok`, rolled back
@@ -120,10 +106,7 @@ impl Store {
     }
 }
 
-fn in_transaction<T>(
-    conn: &mut dyn Conn,
-    mut work: impl FnMut(&mut dyn Conn) -> Result<T>,
-) -> Result<T> {
+fn in_transaction<T>(conn: &mut dyn Conn, mut work: impl FnMut(&mut dyn Conn) -> Result<T>) -> Result<T> {
     let begin = match conn.backend() {
         Backend::Sqlite => "BEGIN IMMEDIATE",
         Backend::Postgres => "BEGIN",
@@ -158,18 +141,14 @@ impl<C: Send + 'static> Drop for Pool<C> {
         let idle = std::mem::take(self.idle.get_mut().unwrap_or_else(|p| p.into_inner()));
         if !idle.is_empty() {
             let closing: Box<dyn Send> = Box::new(idle);
-            let _ = std::thread::Builder::new()
-                .name("store-close".into())
-                .spawn(move || drop(closing));
+            let _ = std::thread::Builder::new().name("store-close".into()).spawn(move || drop(closing));
         }
     }
 }
 
 /// `sqlite://dir/file.db?mode=rwc` or `sqlite:file.db` → the file's path.
 fn sqlite_path(url: &str) -> Option<PathBuf> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();
     (!path.is_empty()).then(|| PathBuf::from(path))
 }
@@ -183,11 +162,7 @@ struct Pool<C: Send + 'static> {
 
 impl<C: Conn + Send + 'static> Pool<C> {
     fn new(size: usize, open: impl Fn() -> Result<C> + Send + Sync + 'static) -> Arc<Self> {
-        Arc::new(Pool {
-            idle: Mutex::new(Vec::new()),
-            permits: Arc::new(Semaphore::new(size)),
-            open: Box::new(open),
-        })
+        Arc::new(Pool { idle: Mutex::new(Vec::new()), permits: Arc::new(Semaphore::new(size)), open: Box::new(open) })
     }
 
     async fn run<T, F>(self: &Arc<Self>, work: F) -> Result<T>
@@ -210,13 +185,8 @@ impl<C: Conn + Send + 'static> Pool<C> {
             };
             let result = work(&mut conn);
             // A connection that lost its server is dropped rather than lent again.
-            if !matches!(&result, Err(StoreError::Database(_)))
-                || conn.query("SELECT 1", &[]).is_ok()
-            {
-                pool.idle
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push(conn);
+            if !matches!(&result, Err(StoreError::Database(_))) || conn.query("SELECT 1", &[]).is_ok() {
+                pool.idle.lock().unwrap_or_else(|p| p.into_inner()).push(conn);
             }
             drop(permit);
             result

@@ -28,23 +28,34 @@ pub struct IngestOutcome {
 impl Store {
     /// Applies a batch of events in one transaction (one disk sync for the lot: group
     /// commit). Every event answers for itself; a duplicate is an answer, not an error.
-    pub async fn ingest_batch(
+    /// A ticket reaching its policy's trigger gets its survey decision here.
+    pub async fn ingest_batch(&self, events: &[TicketEvent], received_at: Millis) -> Result<Vec<IngestOutcome>> {
+        self.apply_batch(events, received_at, Surveys::Consider).await
+    }
+
+    /// For history (CSV import, demo): the same upserts, but past tickets are not surveyed.
+    pub async fn backfill_batch(&self, events: &[TicketEvent], received_at: Millis) -> Result<Vec<IngestOutcome>> {
+        self.apply_batch(events, received_at, Surveys::Skip).await
+    }
+
+    async fn apply_batch(
         &self,
         events: &[TicketEvent],
         received_at: Millis,
+        surveys: Surveys,
     ) -> Result<Vec<IngestOutcome>> {
         let events = events.to_vec();
-        self.write(move |conn| {
-            events
-                .iter()
-                .map(|event| ingest_one(conn, event, received_at))
-                .collect()
-        })
-        .await
+        self.write(move |conn| events.iter().map(|event| ingest_one(conn, event, received_at, surveys)).collect()).await
     }
 }
 
-fn ingest_one(conn: &mut dyn Conn, event: &TicketEvent, now: Millis) -> Result<IngestOutcome> {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Surveys {
+    Consider,
+    Skip,
+}
+
+fn ingest_one(conn: &mut dyn Conn, event: &TicketEvent, now: Millis, surveys: Surveys) -> Result<IngestOutcome> {
     let claimed = conn.query_opt(
         "INSERT INTO ticket_events (source, event_id, received_at, outcome) VALUES ($1, $2, $3, '')
          ON CONFLICT (source, event_id) DO NOTHING RETURNING id",
@@ -65,47 +76,37 @@ fn ingest_one(conn: &mut dyn Conn, event: &TicketEvent, now: Millis) -> Result<I
         None => None,
     };
     let customer_id = match &t.requester {
-        Some(requester) => Some(upsert_customer(
-            conn,
-            requester,
-            organization_id,
-            event.occurred_at,
-            now,
-        )?),
+        Some(requester) => Some(upsert_customer(conn, requester, organization_id, event.occurred_at, now)?),
         None => None,
     };
     let agent_id = match &t.assignee {
-        Some(assignee) => Some(upsert_agent(
-            conn,
-            assignee,
-            team_id,
-            event.occurred_at,
-            now,
-        )?),
+        Some(assignee) => Some(upsert_agent(conn, assignee, team_id, event.occurred_at, now)?),
         None => None,
     };
-    let refs = Refs {
-        customer_id,
-        agent_id,
-        team_id,
-        organization_id,
+    let refs = Refs { customer_id, agent_id, team_id, organization_id };
+
+    let (ticket_id, created, applied, from_status, status) = match insert_ticket(conn, event, &refs, now)? {
+        Some(id) => (id, true, true, None, t.status),
+        None => {
+            let (id, current, last_event_at) = lock_ticket(conn, event)?;
+            if event.occurred_at >= last_event_at {
+                update_ticket(conn, id, event, &refs, now)?;
+                (id, false, true, Some(current), t.status)
+            } else {
+                (id, false, false, Some(current), current)
+            }
+        }
     };
 
-    let (ticket_id, created, applied, from_status, status) =
-        match insert_ticket(conn, event, &refs, now)? {
-            Some(id) => (id, true, true, None, t.status),
-            None => {
-                let (id, current, last_event_at) = lock_ticket(conn, event)?;
-                if event.occurred_at >= last_event_at {
-                    update_ticket(conn, id, event, &refs, now)?;
-                    (id, false, true, Some(current), t.status)
-                } else {
-                    (id, false, false, Some(current), current)
-                }
-            }
-        };
-
     let changed = from_status != Some(t.status);
+    if applied && changed {
+        if from_status.is_some_and(TicketStatus::is_done) && !t.status.is_done() {
+            crate::survey::ticket_reopened(conn, ticket_id, now)?;
+        }
+        if t.status.is_done() && surveys == Surveys::Consider {
+            crate::survey::consider_survey(conn, ticket_id, t.status, now)?;
+        }
+    }
     if created || changed || !applied {
         conn.execute(
             "INSERT INTO ticket_history (ticket_id, event_id, from_status, to_status, occurred_at, applied, recorded_at)
@@ -114,14 +115,8 @@ fn ingest_one(conn: &mut dyn Conn, event: &TicketEvent, now: Millis) -> Result<I
         )?;
     }
 
-    let outcome = IngestOutcome {
-        event_id: event.event_id.clone(),
-        ticket_id,
-        created,
-        applied,
-        status,
-        duplicate: false,
-    };
+    let outcome =
+        IngestOutcome { event_id: event.event_id.clone(), ticket_id, created, applied, status, duplicate: false };
     let stored = serde_json::to_string(&outcome).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     conn.execute(
         "UPDATE ticket_events SET ticket_id = $1, outcome = $2 WHERE id = $3",
@@ -141,9 +136,8 @@ fn lock_ticket(conn: &mut dyn Conn, event: &TicketEvent) -> Result<(i64, TicketS
     };
     let row = conn.query_one(sql, params![event.source, event.ticket.external_id])?;
     let status: String = row.get(1)?;
-    let status = status
-        .parse()
-        .map_err(|e: rapport_domain::status::UnknownStatus| StoreError::Corrupt(e.to_string()))?;
+    let status =
+        status.parse().map_err(|e: rapport_domain::status::UnknownStatus| StoreError::Corrupt(e.to_string()))?;
     Ok((row.get(0)?, status, row.get(2)?))
 }
 
@@ -159,8 +153,8 @@ fn previous_outcome(conn: &mut dyn Conn, event: &TicketEvent) -> Result<IngestOu
         "SELECT outcome FROM ticket_events WHERE source = $1 AND event_id = $2",
         params![event.source, event.event_id],
     )?;
-    let mut outcome: IngestOutcome = serde_json::from_str(&stored)
-        .map_err(|e| StoreError::Corrupt(format!("ticket event outcome: {e}")))?;
+    let mut outcome: IngestOutcome =
+        serde_json::from_str(&stored).map_err(|e| StoreError::Corrupt(format!("ticket event outcome: {e}")))?;
     outcome.duplicate = true;
     Ok(outcome)
 }
@@ -224,10 +218,7 @@ fn upsert_customer(
     )?;
     match updated {
         Some(row) => row.get(0),
-        None => conn.value(
-            "SELECT id FROM customers WHERE email = $1",
-            params![requester.email.as_str()],
-        ),
+        None => conn.value("SELECT id FROM customers WHERE email = $1", params![requester.email.as_str()]),
     }
 }
 
@@ -246,29 +237,15 @@ fn upsert_agent(
              seen_at = excluded.seen_at
          WHERE agents.seen_at <= excluded.seen_at
          RETURNING id",
-        params![
-            assignee.email.as_str(),
-            assignee.name,
-            team_id,
-            occurred_at,
-            now
-        ],
+        params![assignee.email.as_str(), assignee.name, team_id, occurred_at, now],
     )?;
     match updated {
         Some(row) => row.get(0),
-        None => conn.value(
-            "SELECT id FROM agents WHERE email = $1",
-            params![assignee.email.as_str()],
-        ),
+        None => conn.value("SELECT id FROM agents WHERE email = $1", params![assignee.email.as_str()]),
     }
 }
 
-fn insert_ticket(
-    conn: &mut dyn Conn,
-    event: &TicketEvent,
-    refs: &Refs,
-    now: Millis,
-) -> Result<Option<i64>> {
+fn insert_ticket(conn: &mut dyn Conn, event: &TicketEvent, refs: &Refs, now: Millis) -> Result<Option<i64>> {
     let t = &event.ticket;
     let row = conn.query_opt(
         "INSERT INTO tickets (source, external_id, title, status, category, priority, opened_at, resolved_at,
@@ -298,13 +275,7 @@ fn insert_ticket(
 }
 
 /// The newest event sets the ticket's state; fields it leaves out keep their values.
-fn update_ticket(
-    conn: &mut dyn Conn,
-    id: i64,
-    event: &TicketEvent,
-    refs: &Refs,
-    now: Millis,
-) -> Result<()> {
+fn update_ticket(conn: &mut dyn Conn, id: i64, event: &TicketEvent, refs: &Refs, now: Millis) -> Result<()> {
     let t = &event.ticket;
     conn.execute(
         "UPDATE tickets SET

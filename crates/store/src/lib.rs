@@ -6,7 +6,14 @@ mod connect;
 pub mod db;
 mod error;
 mod ingest;
+pub mod invitations;
+pub mod jobs;
+pub mod outbox;
+pub mod policies;
+pub mod responses;
+pub mod settings;
 mod staff;
+pub mod survey;
 mod tickets;
 mod tokens;
 

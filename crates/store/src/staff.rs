@@ -34,19 +34,14 @@ pub struct NewStaffUser<'a> {
 
 impl Store {
     pub async fn staff_count(&self) -> Result<i64> {
-        self.read(|conn| conn.value("SELECT COUNT(*) FROM staff_users", params![]))
-            .await
+        self.read(|conn| conn.value("SELECT COUNT(*) FROM staff_users", params![])).await
     }
 
     /// Creates the first admin only when there is no staff user at all, atomically, so
     /// that two instances starting together cannot both create one.
     pub async fn create_first_admin(&self, user: &NewStaffUser<'_>, now: Millis) -> Result<bool> {
-        let (email, name, role, hash) = (
-            user.email.to_string(),
-            user.name.to_string(),
-            user.role.as_str(),
-            user.password_hash.to_string(),
-        );
+        let (email, name, role, hash) =
+            (user.email.to_string(), user.name.to_string(), user.role.as_str(), user.password_hash.to_string());
         let must_change = user.must_change_password;
         self.write(move |conn| {
             let inserted = conn.execute(

@@ -46,6 +46,7 @@ pub struct TicketView {
     pub created_at: Millis,
     pub updated_at: Millis,
     pub history: Vec<HistoryEntry>,
+    pub survey: crate::survey::TicketSurvey,
 }
 
 /// Filters for listing tickets; every field narrows the list. Pages by id (`after_id`).
@@ -92,6 +93,7 @@ impl Store {
                     })
                 })
                 .collect::<Result<_>>()?;
+            ticket.survey = crate::survey::ticket_survey(conn, id)?;
             Ok(ticket)
         })
         .await
@@ -151,8 +153,7 @@ pub enum Countable {
 
 fn ticket_from_row(r: &Row) -> Result<TicketView> {
     let person = |id: Option<i64>, email: Option<String>, name: Option<String>| {
-        id.zip(email)
-            .map(|(id, email)| PersonRef { id, email, name })
+        id.zip(email).map(|(id, email)| PersonRef { id, email, name })
     };
     Ok(TicketView {
         id: r.get(0)?,
@@ -176,5 +177,6 @@ fn ticket_from_row(r: &Row) -> Result<TicketView> {
         created_at: r.get(22)?,
         updated_at: r.get(23)?,
         history: Vec::new(),
+        survey: crate::survey::TicketSurvey { decisions: Vec::new(), invitations: Vec::new() },
     })
 }

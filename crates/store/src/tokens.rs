@@ -54,10 +54,7 @@ impl Store {
 
     pub async fn tokens(&self) -> Result<Vec<TokenRecord>> {
         self.read(|conn| {
-            conn.query(&format!("{SELECT_TOKEN} ORDER BY id"), params![])?
-                .iter()
-                .map(token_from_row)
-                .collect()
+            conn.query(&format!("{SELECT_TOKEN} ORDER BY id"), params![])?.iter().map(token_from_row).collect()
         })
         .await
     }
@@ -67,10 +64,7 @@ impl Store {
         let hash = hash.to_string();
         self.read(move |conn| {
             let sql = format!("{SELECT_TOKEN} WHERE token_hash = $1 AND revoked_at IS NULL");
-            conn.query_opt(&sql, params![hash])?
-                .as_ref()
-                .map(token_from_row)
-                .transpose()
+            conn.query_opt(&sql, params![hash])?.as_ref().map(token_from_row).transpose()
         })
         .await
     }

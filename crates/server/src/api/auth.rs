@@ -26,26 +26,16 @@ impl ApiCaller {
 impl FromRequestParts<AppState> for ApiCaller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let secret = parts
             .headers
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .ok_or(ApiError::Unauthorized)?;
-        let token = state
-            .store
-            .token_by_hash(&hash_secret(secret))
-            .await?
-            .ok_or(ApiError::Unauthorized)?;
+        let token = state.store.token_by_hash(&hash_secret(secret)).await?.ok_or(ApiError::Unauthorized)?;
         let now = state.clock.now();
         if token.last_used_at.is_none_or(|at| at < now - 60_000) {
             state.store.touch_token(token.id, now).await?;

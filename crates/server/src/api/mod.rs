@@ -4,6 +4,8 @@ mod auth;
 mod health;
 mod json;
 mod openapi;
+mod policies;
+mod responses;
 mod ticket_events;
 mod tickets;
 
@@ -19,4 +21,6 @@ pub fn router() -> Router<AppState> {
         .merge(openapi::router())
         .merge(ticket_events::router())
         .merge(tickets::router())
+        .merge(policies::router())
+        .merge(responses::router())
 }

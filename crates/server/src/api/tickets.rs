@@ -13,9 +13,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/tickets", get(list))
-        .route("/api/v1/tickets/{id}", get(one))
+    Router::new().route("/api/v1/tickets", get(list)).route("/api/v1/tickets/{id}", get(one))
 }
 
 #[derive(Deserialize)]
@@ -36,9 +34,7 @@ async fn list(
     caller.require(Scope::Read)?;
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     if let Some(status) = &q.status {
-        status
-            .parse::<TicketStatus>()
-            .map_err(|e| ApiError::invalid("status", e.to_string()))?;
+        status.parse::<TicketStatus>().map_err(|e| ApiError::invalid("status", e.to_string()))?;
     }
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
@@ -52,9 +48,7 @@ async fn list(
         limit,
     };
     let tickets = state.store.tickets(&filter).await?;
-    let next_after_id = (tickets.len() as i64 == limit)
-        .then(|| tickets.last().map(|t| t.id))
-        .flatten();
+    let next_after_id = (tickets.len() as i64 == limit).then(|| tickets.last().map(|t| t.id)).flatten();
     Ok(Json(json!({
         "tickets": tickets.iter().map(ticket_json).collect::<Vec<_>>(),
         "next_after_id": next_after_id,
@@ -96,9 +90,31 @@ fn ticket_json(t: &TicketView) -> Value {
         "last_event_at": rfc3339(t.last_event_at),
         "created_at": rfc3339(t.created_at),
         "updated_at": rfc3339(t.updated_at),
+        "survey": survey_json(&t.survey),
         "history": t.history.iter().map(|h| json!({
             "event_id": h.event_id, "from_status": h.from_status, "to_status": h.to_status,
             "occurred_at": rfc3339(h.occurred_at), "applied": h.applied,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The ticket's survey story: each decision with its reason, each invitation and answer.
+fn survey_json(survey: &rapport_store::survey::TicketSurvey) -> Value {
+    let at = |ms: Option<i64>| ms.map(rfc3339);
+    json!({
+        "decision": survey.decisions.last().map(|d| json!({
+            "decision": d.decision, "reason": d.reason, "decided_at": rfc3339(d.decided_at), "policy_id": d.policy_id,
+        })),
+        "decisions": survey.decisions.iter().map(|d| json!({
+            "cycle": d.cycle, "decision": d.decision, "reason": d.reason, "decided_at": rfc3339(d.decided_at),
+        })).collect::<Vec<_>>(),
+        "invitations": survey.invitations.iter().map(|i| json!({
+            "id": i.id, "channel": i.channel, "state": i.state, "send_at": rfc3339(i.send_at),
+            "sent_at": at(i.sent_at), "expires_at": at(i.expires_at), "reminders_sent": i.reminders_sent,
+            "response": i.response.as_ref().map(|r| json!({
+                "csat": r.csat, "nps": r.nps, "effort": r.effort, "comment": r.comment, "reasons": r.reasons,
+                "automated": r.automated, "answered_at": rfc3339(r.first_answered_at),
+            })),
         })).collect::<Vec<_>>(),
     })
 }

@@ -9,23 +9,13 @@ use serde_json::Value;
 async fn error_of(response: reqwest::Response) -> (u16, Value) {
     let status = response.status().as_u16();
     let body: Value = response.json().await.expect("errors are JSON");
-    assert!(
-        body["error"]["code"].is_string() && body["error"]["message"].is_string(),
-        "{body}"
-    );
+    assert!(body["error"]["code"].is_string() && body["error"]["message"].is_string(), "{body}");
     (status, body)
 }
 
-async fn post_raw(
-    app: &TestApp,
-    token: Option<&str>,
-    body: impl Into<reqwest::Body>,
-) -> reqwest::Response {
-    let mut request = app
-        .client
-        .post(app.url("/api/v1/ticket-events"))
-        .header("content-type", "application/json")
-        .body(body);
+async fn post_raw(app: &TestApp, token: Option<&str>, body: impl Into<reqwest::Body>) -> reqwest::Response {
+    let mut request =
+        app.client.post(app.url("/api/v1/ticket-events")).header("content-type", "application/json").body(body);
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
@@ -33,12 +23,7 @@ async fn post_raw(
 }
 
 async fn assert_nothing_written(app: &TestApp) {
-    for table in [
-        Countable::Tickets,
-        Countable::TicketEvents,
-        Countable::Customers,
-        Countable::Agents,
-    ] {
+    for table in [Countable::Tickets, Countable::TicketEvents, Countable::Customers, Countable::Agents] {
         assert_eq!(app.store.count(table).await.unwrap(), 0, "{table:?}");
     }
 }

@@ -6,3 +6,5 @@ mod support;
 mod bad_input;
 mod ingest;
 mod operations;
+mod policies;
+mod surveys;

@@ -28,24 +28,10 @@ on_both_databases! {
 #[tokio::test]
 async fn the_openapi_document_describes_every_api_route() {
     let app = crate::support::TestApp::sqlite().await;
-    let doc: Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
-    for path in [
-        "/api/v1/ticket-events",
-        "/api/v1/tickets",
-        "/api/v1/tickets/{id}",
-        "/healthz",
-        "/readyz",
-        "/metrics",
-    ] {
+    for path in ["/api/v1/ticket-events", "/api/v1/tickets", "/api/v1/tickets/{id}", "/healthz", "/readyz", "/metrics"]
+    {
         assert!(doc["paths"][path].is_object(), "{path} is not described");
     }
 }

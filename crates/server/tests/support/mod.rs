@@ -4,6 +4,8 @@
 #![allow(dead_code)]
 
 use rapport_domain::{ApiToken, Scope};
+use rapport_mail::SmtpSink;
+use rapport_server::worker::{Pass, Worker};
 use rapport_server::{Application, Clock, Config};
 use rapport_store::db::postgres::{create_database, drop_database};
 use rapport_store::Store;
@@ -16,23 +18,22 @@ pub struct TestApp {
     pub store: Store,
     pub clock: Clock,
     pub client: reqwest::Client,
+    /// A real SMTP server on loopback that receives everything this app sends.
+    pub smtp: SmtpSink,
+    pub worker: Worker,
     _data_dir: tempfile::TempDir,
     postgres_database: Option<String>,
 }
 
 /// The PostgreSQL server the tests use; each test creates a database of its own there.
 pub fn postgres_admin_url() -> String {
-    std::env::var("RAPPORT_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("RAPPORT_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 impl TestApp {
     pub async fn sqlite() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("rapport.db").display()
-        );
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("rapport.db").display());
         TestApp::start(dir, url, None).await
     }
 
@@ -46,59 +47,58 @@ impl TestApp {
     pub async fn another_instance(&self) -> TestApp {
         let url = match &self.postgres_database {
             Some(name) => database_url(name),
-            None => format!(
-                "sqlite://{}?mode=rwc",
-                self._data_dir.path().join("rapport.db").display()
-            ),
+            None => format!("sqlite://{}?mode=rwc", self._data_dir.path().join("rapport.db").display()),
         };
-        let store = Store::connect(&url).await.unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let app = Application::build(
-            Config::for_test(dir.path(), &url),
-            store.clone(),
-            self.clock.clone(),
-        )
-        .await
-        .unwrap();
-        let address = format!("http://{}", app.address());
-        tokio::spawn(app.run_until(std::future::pending()));
-        TestApp {
-            address,
-            store,
-            clock: self.clock.clone(),
-            client: reqwest::Client::new(),
-            _data_dir: dir,
-            postgres_database: None,
-        }
+        let mut app = TestApp::start(tempfile::tempdir().unwrap(), url, None).await;
+        app.clock = self.clock.clone();
+        app.worker = Worker::new(app.store.clone(), std::sync::Arc::new(self.config()), self.clock.clone()).unwrap();
+        app
     }
 
-    async fn start(
-        dir: tempfile::TempDir,
-        url: String,
-        postgres_database: Option<String>,
-    ) -> TestApp {
-        let store = Store::connect(&url)
-            .await
-            .expect("connecting to the test database");
+    fn config(&self) -> Config {
+        let mut config = Config::for_test(self._data_dir.path(), "");
+        config.smtp_url = self.smtp.url();
+        config.public_url = self.address.clone();
+        config
+    }
+
+    async fn start(dir: tempfile::TempDir, url: String, postgres_database: Option<String>) -> TestApp {
+        let store = Store::connect(&url).await.expect("connecting to the test database");
         store.migrate().await.expect("migrating the test database");
         let clock = Clock::manual(START);
-        let app = Application::build(
-            Config::for_test(dir.path(), &url),
-            store.clone(),
-            clock.clone(),
-        )
-        .await
-        .unwrap();
+        let smtp = SmtpSink::start().await;
+        let mut config = Config::for_test(dir.path(), &url);
+        config.smtp_url = smtp.url();
+        let app = Application::build(config, store.clone(), clock.clone()).await.unwrap();
         let address = format!("http://{}", app.address());
+        let worker = app.worker().unwrap();
         tokio::spawn(app.run_until(std::future::pending()));
         TestApp {
             address,
             store,
             clock,
             client: reqwest::Client::new(),
+            smtp,
+            worker,
             _data_dir: dir,
             postgres_database,
         }
+    }
+
+    /// One pass of the background worker at the test clock's time.
+    pub async fn run_worker(&self) -> Pass {
+        self.worker.run_once().await.expect("a worker pass")
+    }
+
+    /// Moves the test clock forward by `minutes` and runs the worker.
+    pub async fn after_minutes(&self, minutes: i64) -> Pass {
+        self.clock.advance(minutes * 60_000);
+        self.run_worker().await
+    }
+
+    /// A single number from the database, e.g. `SELECT COUNT(*) FROM responses`.
+    pub async fn count(&self, sql: &'static str) -> i64 {
+        self.store.read(move |conn| conn.value(sql, &[])).await.unwrap()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -107,31 +107,16 @@ impl TestApp {
 
     pub async fn token(&self, scope: Scope) -> String {
         let token = ApiToken::generate();
-        self.store
-            .create_token("test", scope, &token.hash(), &token.display_prefix(), START)
-            .await
-            .unwrap();
+        self.store.create_token("test", scope, &token.hash(), &token.display_prefix(), START).await.unwrap();
         token.secret
     }
 
     pub async fn post_event(&self, token: &str, body: &Value) -> reqwest::Response {
-        self.client
-            .post(self.url("/api/v1/ticket-events"))
-            .bearer_auth(token)
-            .json(body)
-            .send()
-            .await
-            .unwrap()
+        self.client.post(self.url("/api/v1/ticket-events")).bearer_auth(token).json(body).send().await.unwrap()
     }
 
     pub async fn get_json(&self, token: &str, path: &str) -> (u16, Value) {
-        let response = self
-            .client
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
+        let response = self.client.get(self.url(path)).bearer_auth(token).send().await.unwrap();
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
     }
@@ -148,10 +133,7 @@ impl Drop for TestApp {
 
 fn database_url(name: &str) -> String {
     let admin = postgres_admin_url();
-    let base = admin
-        .rsplit_once('/')
-        .map(|(base, _)| base)
-        .unwrap_or(&admin);
+    let base = admin.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin);
     format!("{base}/{name}")
 }
 

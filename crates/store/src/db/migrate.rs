@@ -11,11 +11,18 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    sqlite: include_str!("../../migrations/sqlite/0001_foundation.sql"),
-    postgres: include_str!("../../migrations/postgres/0001_foundation.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        sqlite: include_str!("../../migrations/sqlite/0001_foundation.sql"),
+        postgres: include_str!("../../migrations/postgres/0001_foundation.sql"),
+    },
+    Migration {
+        version: 2,
+        sqlite: include_str!("../../migrations/sqlite/0002_surveys.sql"),
+        postgres: include_str!("../../migrations/postgres/0002_surveys.sql"),
+    },
+];
 
 /// An arbitrary constant: the advisory lock that makes instances migrate one at a time.
 const MIGRATION_LOCK: i64 = 7_270_001;
@@ -33,7 +40,9 @@ pub fn run(conn: &mut dyn Conn) -> Result<()> {
 }
 
 fn apply_pending(conn: &mut dyn Conn, backend: Backend) -> Result<()> {
-    conn.batch("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)")?;
+    conn.batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+    )?;
     let applied: Vec<i64> = conn
         .query("SELECT version FROM schema_migrations", params![])?
         .iter()
@@ -44,11 +53,7 @@ fn apply_pending(conn: &mut dyn Conn, backend: Backend) -> Result<()> {
             Backend::Sqlite => migration.sqlite,
             Backend::Postgres => migration.postgres,
         };
-        let begin = if backend == Backend::Sqlite {
-            "BEGIN IMMEDIATE"
-        } else {
-            "BEGIN"
-        };
+        let begin = if backend == Backend::Sqlite { "BEGIN IMMEDIATE" } else { "BEGIN" };
         conn.batch(begin)?;
         let done = conn.batch(sql).and_then(|()| {
             let now = std::time::SystemTime::now()

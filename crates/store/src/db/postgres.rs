@@ -15,10 +15,7 @@ pub struct PgConn {
 impl PgConn {
     pub fn connect(url: &str) -> Result<PgConn> {
         let client = Client::connect(url, NoTls).map_err(pg_error)?;
-        Ok(PgConn {
-            client,
-            statements: HashMap::new(),
-        })
+        Ok(PgConn { client, statements: HashMap::new() })
     }
 
     pub fn is_closed(&self) -> bool {
@@ -75,23 +72,13 @@ fn column_value(row: &postgres::Row, i: usize) -> Result<Value> {
     let ty = row.columns()[i].type_();
     let value = match *ty {
         Type::INT8 => row.try_get::<_, Option<i64>>(i).map(|v| v.map(Value::Int)),
-        Type::INT4 => row
-            .try_get::<_, Option<i32>>(i)
-            .map(|v| v.map(|v| Value::Int(v.into()))),
-        Type::INT2 => row
-            .try_get::<_, Option<i16>>(i)
-            .map(|v| v.map(|v| Value::Int(v.into()))),
-        Type::BOOL => row
-            .try_get::<_, Option<bool>>(i)
-            .map(|v| v.map(|v| Value::Int(v.into()))),
+        Type::INT4 => row.try_get::<_, Option<i32>>(i).map(|v| v.map(|v| Value::Int(v.into()))),
+        Type::INT2 => row.try_get::<_, Option<i16>>(i).map(|v| v.map(|v| Value::Int(v.into()))),
+        Type::BOOL => row.try_get::<_, Option<bool>>(i).map(|v| v.map(|v| Value::Int(v.into()))),
         Type::FLOAT8 => row.try_get::<_, Option<f64>>(i).map(|v| v.map(Value::Real)),
-        Type::FLOAT4 => row
-            .try_get::<_, Option<f32>>(i)
-            .map(|v| v.map(|v| Value::Real(v.into()))),
+        Type::FLOAT4 => row.try_get::<_, Option<f32>>(i).map(|v| v.map(|v| Value::Real(v.into()))),
         Type::VOID => Ok(None),
-        _ => row
-            .try_get::<_, Option<String>>(i)
-            .map(|v| v.map(Value::Text)),
+        _ => row.try_get::<_, Option<String>>(i).map(|v| v.map(Value::Text)),
     };
     Ok(value.map_err(pg_error)?.unwrap_or(Value::Null))
 }
@@ -104,24 +91,17 @@ impl Conn for PgConn {
     fn execute(&mut self, sql: &str, params: &[&dyn ToValue]) -> Result<u64> {
         let statement = self.statement(sql)?;
         let values: Vec<Param> = params.iter().map(|p| Param(p.to_value())).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> =
-            values.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         self.client.execute(&statement, &refs).map_err(pg_error)
     }
 
     fn query(&mut self, sql: &str, params: &[&dyn ToValue]) -> Result<Vec<Row>> {
         let statement = self.statement(sql)?;
         let values: Vec<Param> = params.iter().map(|p| Param(p.to_value())).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> =
-            values.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         let rows = self.client.query(&statement, &refs).map_err(pg_error)?;
         rows.iter()
-            .map(|row| {
-                (0..row.len())
-                    .map(|i| column_value(row, i))
-                    .collect::<Result<Vec<_>>>()
-                    .map(Row)
-            })
+            .map(|row| (0..row.len()).map(|i| column_value(row, i)).collect::<Result<Vec<_>>>().map(Row))
             .collect()
     }
 
@@ -132,16 +112,9 @@ impl Conn for PgConn {
 
 pub fn pg_error(error: postgres::Error) -> StoreError {
     match error.code().map(|c| c.code()) {
-        Some("23505") | Some("23503") | Some("23514") | Some("23502") => {
-            StoreError::Constraint(error.to_string())
-        }
+        Some("23505") | Some("23503") | Some("23514") | Some("23502") => StoreError::Constraint(error.to_string()),
         Some("40P01") | Some("40001") => StoreError::Busy(error.to_string()),
-        _ => StoreError::Database(
-            error
-                .as_db_error()
-                .map(|e| e.to_string())
-                .unwrap_or_else(|| error.to_string()),
-        ),
+        _ => StoreError::Database(error.as_db_error().map(|e| e.to_string()).unwrap_or_else(|| error.to_string())),
     }
 }
 
@@ -149,31 +122,23 @@ pub fn pg_error(error: postgres::Error) -> StoreError {
 pub fn create_database(admin_url: &str, name: &str) -> Result<()> {
     check_identifier(name)?;
     let mut admin = Client::connect(admin_url, NoTls).map_err(pg_error)?;
-    admin
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .map_err(pg_error)
+    admin.batch_execute(&format!("CREATE DATABASE {name}")).map_err(pg_error)
 }
 
 pub fn drop_database(admin_url: &str, name: &str) -> Result<()> {
     check_identifier(name)?;
     let mut admin = Client::connect(admin_url, NoTls).map_err(pg_error)?;
-    admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .map_err(pg_error)
+    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).map_err(pg_error)
 }
 
 /// Database names go into DDL, which takes no parameters: allow only `[a-z0-9_]`.
 fn check_identifier(name: &str) -> Result<()> {
     let ok = !name.is_empty()
         && name.len() < 64
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if ok {
         Ok(())
     } else {
-        Err(StoreError::Database(format!(
-            "{name:?} is not a plain database name"
-        )))
+        Err(StoreError::Database(format!("{name:?} is not a plain database name")))
     }
 }

@@ -40,9 +40,7 @@ fn bind(statement: &mut rusqlite::CachedStatement<'_>, params: &[&dyn ToValue]) 
             Value::Real(r) => rusqlite::types::Value::Real(r),
             Value::Text(s) => rusqlite::types::Value::Text(s),
         };
-        statement
-            .raw_bind_parameter(index + 1, value)
-            .map_err(sqlite_error)?;
+        statement.raw_bind_parameter(index + 1, value).map_err(sqlite_error)?;
     }
     Ok(())
 }
@@ -53,19 +51,13 @@ impl Conn for SqliteConn {
     }
 
     fn execute(&mut self, sql: &str, params: &[&dyn ToValue]) -> Result<u64> {
-        let mut statement = self
-            .0
-            .prepare_cached(&numbered(sql))
-            .map_err(sqlite_error)?;
+        let mut statement = self.0.prepare_cached(&numbered(sql)).map_err(sqlite_error)?;
         bind(&mut statement, params)?;
         Ok(statement.raw_execute().map_err(sqlite_error)? as u64)
     }
 
     fn query(&mut self, sql: &str, params: &[&dyn ToValue]) -> Result<Vec<Row>> {
-        let mut statement = self
-            .0
-            .prepare_cached(&numbered(sql))
-            .map_err(sqlite_error)?;
+        let mut statement = self.0.prepare_cached(&numbered(sql)).map_err(sqlite_error)?;
         bind(&mut statement, params)?;
         let columns = statement.column_count();
         let mut rows = statement.raw_query();

@@ -72,12 +72,8 @@ pub struct Row(pub Vec<Value>);
 
 impl Row {
     pub fn get<T: FromValue>(&self, index: usize) -> Result<T> {
-        let value = self
-            .0
-            .get(index)
-            .ok_or_else(|| StoreError::Corrupt(format!("no column {index}")))?;
-        T::from_value(value)
-            .ok_or_else(|| StoreError::Corrupt(format!("column {index} holds {value:?}")))
+        let value = self.0.get(index).ok_or_else(|| StoreError::Corrupt(format!("no column {index}")))?;
+        T::from_value(value).ok_or_else(|| StoreError::Corrupt(format!("column {index} holds {value:?}")))
     }
 }
 

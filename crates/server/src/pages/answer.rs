@@ -1,0 +1,373 @@
+//! The answer page: a smiley link opens it with that face chosen. Opening it records
+//! nothing (mail scanners fetch every link); a browser that keeps it open a few seconds
+//! records the face by itself (`answer.js`), and without JavaScript one press of Send
+//! does. The customer may change the answer and add a comment for a while.
+
+use crate::app::AppState;
+use crate::error::ApiError;
+use crate::i18n::Catalog;
+use crate::survey_email::faces;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use rapport_domain::survey::{AnswerInput, CsatScale};
+use rapport_domain::time::{from_millis, Millis};
+use rapport_domain::token::hash_secret;
+use rapport_store::invitations::{self, OpenInvitation};
+use rapport_store::responses::{save_answer, SaveOutcome};
+use rapport_store::settings::{setting, DEFAULT_LANGUAGE, DESK_NAME};
+use serde::Deserialize;
+use serde_json::json;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/s/{token}", get(show).post(answer))
+        .route("/s/{token}/opt-out", get(opt_out_page).post(opt_out))
+}
+
+#[derive(Deserialize)]
+struct ShowQuery {
+    score: Option<String>,
+}
+
+pub struct Choice {
+    pub value: u8,
+    pub emoji: &'static str,
+    pub label: String,
+    pub checked: bool,
+}
+
+pub struct ReasonOption {
+    pub code: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "answer/page.html")]
+struct AnswerPage {
+    lang: String,
+    desk: String,
+    t: Texts,
+    token: String,
+    ticket_line: String,
+    choices: Vec<Choice>,
+    nps: Option<Vec<(u8, bool)>>,
+    effort: Option<Vec<(u8, bool)>>,
+    ask_comment: bool,
+    comment: String,
+    positive: Vec<ReasonOption>,
+    negative: Vec<ReasonOption>,
+    /// Record the preselected face by itself after a few seconds (no answer yet).
+    auto_record: bool,
+    notice: Option<String>,
+    errors: Vec<String>,
+    change_until: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "answer/closed.html")]
+struct ClosedPage {
+    lang: String,
+    desk: String,
+    title: String,
+    body: String,
+}
+
+#[derive(Template)]
+#[template(path = "answer/optout.html")]
+struct OptOutPage {
+    lang: String,
+    desk: String,
+    title: String,
+    question: String,
+    button: String,
+    done: Option<String>,
+    token: String,
+}
+
+/// The page's words in the customer's language.
+struct Texts(String);
+
+impl Texts {
+    fn get(&self, key: &str) -> String {
+        Catalog::global().text(&self.0, key, &[])
+    }
+}
+
+struct Desk {
+    name: String,
+    default_language: String,
+}
+
+async fn desk(state: &AppState) -> Result<Desk, ApiError> {
+    let (name, default_language) =
+        state.store.read(|conn| Ok((setting(conn, DESK_NAME)?, setting(conn, DEFAULT_LANGUAGE)?))).await?;
+    Ok(Desk {
+        name: name.unwrap_or_else(|| "Service Desk".into()),
+        default_language: default_language.unwrap_or_else(|| "en".into()),
+    })
+}
+
+async fn find(state: &AppState, token: &str) -> Result<Option<OpenInvitation>, ApiError> {
+    let hash = hash_secret(token);
+    Ok(state.store.read(move |conn| invitations::invitation_by_token(conn, &hash)).await?)
+}
+
+/// An unknown token and an ended survey get the same page and status, in the
+/// browser's language, so a token cannot be probed.
+fn closed(desk: &Desk, headers: &HeaderMap, locked: bool) -> Response {
+    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    let catalog = Catalog::global();
+    let lang = catalog.negotiate(accept, &desk.default_language).to_string();
+    let body_key = if locked { "page.locked_body" } else { "page.closed_body" };
+    let page = ClosedPage {
+        title: catalog.text(&lang, "page.closed_title", &[]),
+        body: catalog.text(&lang, body_key, &[]),
+        desk: desk.name.clone(),
+        lang,
+    };
+    render(if locked { StatusCode::OK } else { StatusCode::NOT_FOUND }, page)
+}
+
+fn render(status: StatusCode, page: impl Template) -> Response {
+    match page.render() {
+        Ok(html) => (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response(),
+        Err(error) => ApiError::Internal(error.into()).into_response(),
+    }
+}
+
+fn is_open(invitation: &OpenInvitation, now: Millis) -> bool {
+    matches!(invitation.state.as_str(), "sent" | "answered")
+        && !(invitation.response.is_none() && invitation.expires_at.is_some_and(|at| now > at))
+}
+
+fn locked(invitation: &OpenInvitation, now: Millis) -> bool {
+    let window = i64::from(invitation.policy.change_window_hours) * 3_600_000;
+    invitation.response.as_ref().is_some_and(|r| now > r.first_answered_at + window)
+}
+
+fn format_date(ms: Millis) -> String {
+    from_millis(ms).format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// GET and HEAD: show the page; never record anything.
+async fn show(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(query): Query<ShowQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let desk = desk(&state).await?;
+    let now = state.clock.now();
+    let Some(invitation) = find(&state, &token).await?.filter(|i| is_open(i, now)) else {
+        return Ok(closed(&desk, &headers, false));
+    };
+    if locked(&invitation, now) {
+        return Ok(closed(&desk, &headers, true));
+    }
+    let chosen = query
+        .score
+        .as_deref()
+        .and_then(|s| s.parse::<u8>().ok())
+        .filter(|s| (1..=invitation.policy.scale.points()).contains(s));
+    let page = answer_page(&desk, &invitation, &token, chosen, None, Vec::new());
+    Ok(render(StatusCode::OK, page))
+}
+
+fn answer_page(
+    desk: &Desk,
+    invitation: &OpenInvitation,
+    token: &str,
+    chosen: Option<u8>,
+    notice: Option<String>,
+    errors: Vec<String>,
+) -> AnswerPage {
+    let catalog = Catalog::global();
+    let lang = catalog.negotiate(invitation.customer_language.as_deref(), &desk.default_language).to_string();
+    let t = Texts(lang.clone());
+    let policy = &invitation.policy;
+    let scale = policy.scale;
+    let response = invitation.response.as_ref();
+    let current = chosen.or_else(|| response.map(|r| scale.from_five(r.csat as u8)));
+    let scale_key = if scale == CsatScale::Five { "scale5" } else { "scale3" };
+    let choices = faces(scale)
+        .iter()
+        .enumerate()
+        .map(|(i, emoji)| {
+            let value = i as u8 + 1;
+            Choice { value, emoji, label: t.get(&format!("{scale_key}.{value}")), checked: current == Some(value) }
+        })
+        .collect();
+    let picked: Vec<String> = response.map(|r| r.reasons.clone()).unwrap_or_default();
+    let reasons = |codes: &[String]| -> Vec<ReasonOption> {
+        codes
+            .iter()
+            .map(|code| ReasonOption {
+                label: if code.starts_with("reason.") { t.get(code) } else { code.clone() },
+                checked: picked.contains(code),
+                code: code.clone(),
+            })
+            .collect()
+    };
+    let scale_of = |range: std::ops::RangeInclusive<u8>, current: Option<i64>| {
+        range.map(|v| (v, current == Some(i64::from(v)))).collect::<Vec<_>>()
+    };
+    let window = i64::from(policy.change_window_hours) * 3_600_000;
+    AnswerPage {
+        desk: desk.name.clone(),
+        token: token.to_string(),
+        ticket_line: catalog.text(
+            &lang,
+            "page.ticket",
+            &[
+                ("ticket", &invitation.ticket_external_id),
+                ("title", invitation.ticket_title.as_deref().unwrap_or_default()),
+            ],
+        ),
+        choices,
+        nps: policy.ask_nps.then(|| scale_of(0..=10, response.and_then(|r| r.nps))),
+        effort: policy.ask_effort.then(|| scale_of(1..=7, response.and_then(|r| r.effort))),
+        ask_comment: policy.ask_comment,
+        comment: response.and_then(|r| r.comment.clone()).unwrap_or_default(),
+        positive: reasons(&policy.reasons_positive),
+        negative: reasons(&policy.reasons_negative),
+        auto_record: response.is_none() && chosen.is_some(),
+        notice,
+        errors,
+        change_until: response
+            .map(|r| catalog.text(&lang, "page.change_until", &[("date", &format_date(r.first_answered_at + window))])),
+        t,
+        lang,
+    }
+}
+
+/// Form fields; `reasons` repeats, which the plain form extractor cannot read.
+fn parse_form(body: &[u8]) -> AnswerInput {
+    let mut input = AnswerInput::default();
+    for (key, value) in form_urlencoded::parse(body) {
+        let value = value.into_owned();
+        match key.as_ref() {
+            "score" => input.score = Some(value),
+            "nps" => input.nps = Some(value),
+            "effort" => input.effort = Some(value),
+            "comment" => input.comment = Some(value),
+            "reasons" => input.reasons.push(value),
+            _ => {}
+        }
+    }
+    input
+}
+
+/// POST: record or change the answer. `answer.js` asks for JSON; the plain form gets
+/// the page again, with a thank-you.
+async fn answer(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let wants_json =
+        headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("application/json"));
+    let desk = desk(&state).await?;
+    let now = state.clock.now();
+    let Some(invitation) = find(&state, &token).await?.filter(|i| is_open(i, now)) else {
+        if wants_json {
+            return Err(ApiError::NotFound);
+        }
+        return Ok(closed(&desk, &headers, false));
+    };
+    let policy = &invitation.policy;
+    let mut allowed = policy.reasons_positive.clone();
+    allowed.extend(policy.reasons_negative.iter().cloned());
+    let input = parse_form(&body);
+    let lang = Catalog::global().negotiate(invitation.customer_language.as_deref(), &desk.default_language).to_string();
+    let answer = match input.parse(policy.scale, &allowed) {
+        Ok(answer) => answer,
+        Err(errors) => {
+            if wants_json {
+                return Err(ApiError::Invalid(errors));
+            }
+            let messages = errors
+                .iter()
+                .map(|e| match e.field.as_str() {
+                    "score" => Catalog::global().text(&lang, "page.choose_rating", &[]),
+                    "comment" => Catalog::global().text(&lang, "page.comment_too_long", &[]),
+                    _ => format!("{}: {}", e.field, e.message),
+                })
+                .collect();
+            let chosen = input.score.as_deref().and_then(|s| s.parse().ok());
+            let mut page = answer_page(&desk, &invitation, &token, chosen, None, messages);
+            page.comment = input.comment.unwrap_or_default();
+            page.auto_record = false;
+            return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, page));
+        }
+    };
+    let saving = invitation.clone();
+    let outcome = state.store.write(move |conn| save_answer(conn, &saving, &answer, now)).await?;
+    match outcome {
+        SaveOutcome::Saved { first, change_until, .. } => {
+            if wants_json {
+                return Ok(Json(json!({ "saved": true, "first": first, "change_until": format_date(change_until) }))
+                    .into_response());
+            }
+            let reloaded = find(&state, &token).await?.unwrap_or(invitation);
+            let key = if first { "page.saved" } else { "page.saved_comment" };
+            let notice = Catalog::global().text(&lang, key, &[]);
+            let mut page = answer_page(&desk, &reloaded, &token, None, Some(notice), Vec::new());
+            page.auto_record = false;
+            Ok(render(StatusCode::OK, page))
+        }
+        SaveOutcome::Locked => Ok(if wants_json {
+            ApiError::Conflict("the answer can no longer be changed".into()).into_response()
+        } else {
+            closed(&desk, &headers, true)
+        }),
+        SaveOutcome::Closed => {
+            Ok(if wants_json { ApiError::NotFound.into_response() } else { closed(&desk, &headers, false) })
+        }
+    }
+}
+
+async fn opt_out_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let desk = desk(&state).await?;
+    let Some(invitation) = find(&state, &token).await? else { return Ok(closed(&desk, &headers, false)) };
+    Ok(render(StatusCode::OK, opt_out_view(&desk, &invitation, &token, false)))
+}
+
+fn opt_out_view(desk: &Desk, invitation: &OpenInvitation, token: &str, done: bool) -> OptOutPage {
+    let catalog = Catalog::global();
+    let lang = catalog.negotiate(invitation.customer_language.as_deref(), &desk.default_language).to_string();
+    OptOutPage {
+        title: catalog.text(&lang, "page.optout_title", &[]),
+        question: catalog.text(&lang, "page.optout_question", &[("desk", &desk.name)]),
+        button: catalog.text(&lang, "page.optout_button", &[]),
+        done: done.then(|| catalog.text(&lang, "page.optout_done", &[])),
+        desk: desk.name.clone(),
+        token: token.to_string(),
+        lang,
+    }
+}
+
+/// One-click unsubscribe (RFC 8058: mail clients POST `List-Unsubscribe=One-Click`),
+/// and the page's own button. Opting out works for as long as the link is known.
+async fn opt_out(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let desk = desk(&state).await?;
+    let Some(invitation) = find(&state, &token).await? else { return Ok(closed(&desk, &headers, false)) };
+    let customer = invitation.customer_id;
+    let now = state.clock.now();
+    state.store.write(move |conn| invitations::opt_out(conn, customer, now)).await?;
+    Ok(render(StatusCode::OK, opt_out_view(&desk, &invitation, &token, true)))
+}
