@@ -3,7 +3,7 @@
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::ApiError;
-use crate::ingest_queue::IngestQueue;
+use crate::ingest_queue::{self, IngestQueue};
 use crate::metrics::Metrics;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::middleware::{self, Next};
@@ -24,6 +24,7 @@ pub struct AppState {
     pub clock: Clock,
     pub metrics: Arc<Metrics>,
     pub(crate) ingest: IngestQueue,
+    pub(crate) answers: crate::pages::AnswerQueue,
 }
 
 pub struct Application {
@@ -46,7 +47,8 @@ impl Application {
             config.public_url = format!("http://{}", listener.local_addr()?);
         }
         let state = AppState {
-            ingest: IngestQueue::start(store.clone()),
+            ingest: ingest_queue::start(store.clone()),
+            answers: crate::pages::answer_queue(store.clone()),
             store,
             config: Arc::new(config),
             clock,

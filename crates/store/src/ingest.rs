@@ -55,6 +55,11 @@ enum Surveys {
     Skip,
 }
 
+/// Applies one event inside the caller's transaction, surveying as live events do.
+pub fn ingest_event(conn: &mut dyn Conn, event: &TicketEvent, now: Millis) -> Result<IngestOutcome> {
+    ingest_one(conn, event, now, Surveys::Consider)
+}
+
 fn ingest_one(conn: &mut dyn Conn, event: &TicketEvent, now: Millis, surveys: Surveys) -> Result<IngestOutcome> {
     let claimed = conn.query_opt(
         "INSERT INTO ticket_events (source, event_id, received_at, outcome) VALUES ($1, $2, $3, '')

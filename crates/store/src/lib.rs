@@ -20,7 +20,7 @@ mod tokens;
 pub use connect::Store;
 pub use db::Backend;
 pub use error::StoreError;
-pub use ingest::IngestOutcome;
+pub use ingest::{ingest_event, IngestOutcome};
 pub use staff::{NewStaffUser, StaffRole};
 pub use tickets::{Countable, HistoryEntry, PersonRef, TicketFilter, TicketView};
 pub use tokens::TokenRecord;

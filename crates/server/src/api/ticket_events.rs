@@ -28,10 +28,7 @@ async fn receive(
         state.metrics.events_rejected.fetch_add(1, Ordering::Relaxed);
         ApiError::Invalid(errors)
     })?;
-    let outcome = state.ingest.ingest(event, now).await.map_err(|e| match std::sync::Arc::try_unwrap(e) {
-        Ok(store_error) => ApiError::from(store_error),
-        Err(shared) => ApiError::Internal(anyhow::anyhow!("{shared}")),
-    })?;
+    let outcome = state.ingest.submit((event, now)).await?;
     let counter = if outcome.duplicate { &state.metrics.events_duplicate } else { &state.metrics.events_ingested };
     counter.fetch_add(1, Ordering::Relaxed);
     Ok(Json(outcome))

@@ -5,6 +5,7 @@
 
 use crate::app::AppState;
 use crate::error::ApiError;
+use crate::group_commit::GroupCommit;
 use crate::i18n::Catalog;
 use crate::survey_email::faces;
 use askama::Template;
@@ -14,7 +15,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use rapport_domain::survey::{AnswerInput, CsatScale};
+use rapport_domain::survey::{Answer, AnswerInput, CsatScale};
 use rapport_domain::time::{from_millis, Millis};
 use rapport_domain::token::hash_secret;
 use rapport_store::invitations::{self, OpenInvitation};
@@ -22,6 +23,19 @@ use rapport_store::responses::{save_answer, SaveOutcome};
 use rapport_store::settings::{setting, DEFAULT_LANGUAGE, DESK_NAME};
 use serde::Deserialize;
 use serde_json::json;
+
+/// Answers are written with group commit: many customers' answers, one disk sync.
+pub type AnswerQueue = GroupCommit<AnswerRequest, SaveOutcome>;
+
+pub struct AnswerRequest {
+    invitation: OpenInvitation,
+    answer: Answer,
+    now: Millis,
+}
+
+pub fn answer_queue(store: rapport_store::Store) -> AnswerQueue {
+    GroupCommit::start(store, |conn, request| save_answer(conn, &request.invitation, &request.answer, request.now))
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -307,8 +321,7 @@ async fn answer(
             return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, page));
         }
     };
-    let saving = invitation.clone();
-    let outcome = state.store.write(move |conn| save_answer(conn, &saving, &answer, now)).await?;
+    let outcome = state.answers.submit(AnswerRequest { invitation: invitation.clone(), answer, now }).await?;
     match outcome {
         SaveOutcome::Saved { first, change_until, .. } => {
             if wants_json {

@@ -10,6 +10,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 
+pub use answer::{answer_queue, AnswerQueue};
 pub use security::security_headers;
 
 const CSS: &str = include_str!("../../static/rapport.css");
