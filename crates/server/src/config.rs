@@ -31,6 +31,8 @@ pub struct Config {
     pub mail_from: String,
     /// How often the background worker looks for due work, in milliseconds.
     pub worker_poll_ms: u64,
+    /// The desk's logo (PNG, JPEG or SVG) shown on customer pages; empty: none.
+    pub logo_file: String,
 }
 
 impl Default for Config {
@@ -45,6 +47,7 @@ impl Default for Config {
             smtp_url: String::new(),
             mail_from: "rapport@localhost".into(),
             worker_poll_ms: 1000,
+            logo_file: String::new(),
         }
     }
 }
@@ -75,7 +78,8 @@ impl Config {
         Ok(config)
     }
 
-    const ENV_KEYS: [&'static str; 9] = [
+    const ENV_KEYS: [&'static str; 10] = [
+        "logo_file",
         "data_dir",
         "database_url",
         "listen",
@@ -158,6 +162,7 @@ impl fmt::Debug for Config {
             .field("smtp_url", &redact_url(&self.smtp_url))
             .field("mail_from", &self.mail_from)
             .field("worker_poll_ms", &self.worker_poll_ms)
+            .field("logo_file", &self.logo_file)
             .finish()
     }
 }

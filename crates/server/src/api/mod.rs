@@ -6,6 +6,7 @@ mod json;
 mod openapi;
 mod policies;
 mod responses;
+mod settings;
 mod ticket_events;
 mod tickets;
 
@@ -23,4 +24,5 @@ pub fn router() -> Router<AppState> {
         .merge(tickets::router())
         .merge(policies::router())
         .merge(responses::router())
+        .merge(settings::router())
 }

@@ -64,6 +64,7 @@ pub struct ReasonOption {
 #[derive(Template)]
 #[template(path = "answer/page.html")]
 struct AnswerPage {
+    logo: bool,
     lang: String,
     desk: String,
     t: Texts,
@@ -86,6 +87,7 @@ struct AnswerPage {
 #[derive(Template)]
 #[template(path = "answer/closed.html")]
 struct ClosedPage {
+    logo: bool,
     lang: String,
     desk: String,
     title: String,
@@ -95,6 +97,7 @@ struct ClosedPage {
 #[derive(Template)]
 #[template(path = "answer/optout.html")]
 struct OptOutPage {
+    logo: bool,
     lang: String,
     desk: String,
     title: String,
@@ -116,6 +119,7 @@ impl Texts {
 struct Desk {
     name: String,
     default_language: String,
+    logo: bool,
 }
 
 async fn desk(state: &AppState) -> Result<Desk, ApiError> {
@@ -124,6 +128,7 @@ async fn desk(state: &AppState) -> Result<Desk, ApiError> {
     Ok(Desk {
         name: name.unwrap_or_else(|| "Service Desk".into()),
         default_language: default_language.unwrap_or_else(|| "en".into()),
+        logo: !state.config.logo_file.trim().is_empty(),
     })
 }
 
@@ -143,6 +148,7 @@ fn closed(desk: &Desk, headers: &HeaderMap, locked: bool) -> Response {
         title: catalog.text(&lang, "page.closed_title", &[]),
         body: catalog.text(&lang, body_key, &[]),
         desk: desk.name.clone(),
+        logo: desk.logo,
         lang,
     };
     render(if locked { StatusCode::OK } else { StatusCode::NOT_FOUND }, page)
@@ -234,6 +240,7 @@ fn answer_page(
     let window = i64::from(policy.change_window_hours) * 3_600_000;
     AnswerPage {
         desk: desk.name.clone(),
+        logo: desk.logo,
         token: token.to_string(),
         ticket_line: catalog.text(
             &lang,
@@ -365,6 +372,7 @@ fn opt_out_view(desk: &Desk, invitation: &OpenInvitation, token: &str, done: boo
         button: catalog.text(&lang, "page.optout_button", &[]),
         done: done.then(|| catalog.text(&lang, "page.optout_done", &[])),
         desk: desk.name.clone(),
+        logo: desk.logo,
         token: token.to_string(),
         lang,
     }

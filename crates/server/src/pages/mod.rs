@@ -5,7 +5,8 @@ mod answer;
 mod security;
 
 use crate::app::AppState;
-use axum::http::header;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
@@ -19,9 +20,27 @@ const ANSWER_JS: &str = include_str!("../../static/answer.js");
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(answer::router())
+        .route("/brand/logo", get(logo))
         .route("/static/rapport.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS) }))
         .route(
             "/static/answer.js",
             get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], ANSWER_JS).into_response() }),
         )
+}
+
+/// The desk's logo from `logo_file`, if one is configured.
+async fn logo(State(state): State<AppState>) -> axum::response::Response {
+    let path = state.config.logo_file.trim();
+    let kind = match path.rsplit('.').next().map(str::to_ascii_lowercase).as_deref() {
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("svg") => "image/svg+xml",
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    match tokio::fs::read(path).await {
+        Ok(bytes) => {
+            ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=3600")], bytes).into_response()
+        }
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
 }

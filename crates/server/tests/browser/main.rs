@@ -183,7 +183,9 @@ impl Browser {
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("goog:chromeOptions".into(), options);
         let mut builder = ClientBuilder::rustls().unwrap_or_else(|e| {
-            panic!("fantoccini's TLS setup needs the system's CA certificates ({e}); apt-get install -y ca-certificates")
+            panic!(
+                "fantoccini's TLS setup needs the system's CA certificates ({e}); apt-get install -y ca-certificates"
+            )
         });
         let client = match builder.capabilities(capabilities).connect(&driver.url).await {
             Ok(client) => client,
@@ -193,8 +195,11 @@ impl Browser {
                 driver.output()
             ),
         };
-        let timeouts =
-            TimeoutConfiguration::new(Some(Duration::from_secs(30)), Some(Duration::from_secs(60)), Some(Duration::ZERO));
+        let timeouts = TimeoutConfiguration::new(
+            Some(Duration::from_secs(30)),
+            Some(Duration::from_secs(60)),
+            Some(Duration::ZERO),
+        );
         client.update_timeouts(timeouts).await.expect("setting WebDriver timeouts");
         Some(Browser { client, _driver: driver })
     }
@@ -340,9 +345,9 @@ struct Chromedriver {
 
 impl Chromedriver {
     async fn start(binary: &Path) -> Chromedriver {
-        let dir = tempfile::tempdir().expect("a temporary directory");
         let mut last_error = String::new();
         for _ in 0..3 {
+            let dir = tempfile::tempdir().expect("a temporary directory");
             let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
             let log = std::fs::File::create(dir.path().join("chromedriver.log")).unwrap();
             let mut command = Command::new(binary);
@@ -355,7 +360,6 @@ impl Chromedriver {
                 Ok(()) => return driver,
                 Err(e) => {
                     last_error = format!("{e}\n--- chromedriver output:\n{}", driver.output());
-                    dir = driver.stop();
                 }
             }
         }
@@ -387,17 +391,7 @@ impl Chromedriver {
         std::fs::read_to_string(self.dir.path().join("chromedriver.log")).unwrap_or_default()
     }
 
-    /// Kills chromedriver and everything it started (its process group), and hands back
-    /// the directory.
-    fn stop(self) -> tempfile::TempDir {
-        let mut this = std::mem::ManuallyDrop::new(self);
-        this.kill();
-        // SAFETY-free take: the fields are moved out once and `this` is never dropped.
-        let dir = std::mem::replace(&mut this.dir, tempfile::tempdir().unwrap());
-        let _ = std::mem::ManuallyDrop::into_inner(this);
-        dir
-    }
-
+    /// Kills chromedriver and everything it started (its process group).
     fn kill(&mut self) {
         #[cfg(unix)]
         {
