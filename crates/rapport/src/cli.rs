@@ -53,6 +53,11 @@ pub enum Command {
         #[command(subcommand)]
         action: TokenAction,
     },
+    /// Manage staff accounts
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
     /// Import data from files
     Import {
         #[command(subcommand)]
@@ -87,6 +92,32 @@ pub enum TokenAction {
     List,
     /// Revoke a token by id or name
     Revoke { id_or_name: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserAction {
+    /// Create a user with a temporary password (printed once, as the last line)
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, manager or agent
+        #[arg(long, default_value = "agent")]
+        role: String,
+    },
+    /// List users
+    List,
+    /// Give a user a new temporary password; they must change it at sign-in
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
+    /// Disable a user; their sessions end at once
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -140,6 +171,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve { demo, no_worker, .. } => crate::serve::serve(config, demo, !no_worker).await,
         Command::Worker => crate::serve::worker(config).await,
         Command::Token { action } => crate::token::run(&open_store(&config).await?, action).await,
+        Command::User { action } => crate::user::run(&open_store(&config).await?, action).await,
         Command::Import { what: ImportWhat::Tickets { file, source, quiet } } => {
             let store = open_store(&config).await?;
             let options = crate::import::ImportOptions { source, batch_size: 1000, show_progress: !quiet };

@@ -5,6 +5,7 @@ mod demo;
 mod import;
 mod serve;
 mod token;
+mod user;
 
 use clap::Parser;
 

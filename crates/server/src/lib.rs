@@ -11,6 +11,7 @@ pub mod i18n;
 mod ingest_queue;
 mod metrics;
 mod pages;
+pub mod staff;
 pub mod survey_email;
 pub mod worker;
 

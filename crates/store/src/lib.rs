@@ -2,6 +2,8 @@
 //! scale-out. Queries are written once with `$1`-style parameters ([`db::Conn`]); each
 //! backend has its own migrations, embedded in the binary.
 
+pub mod backfill;
+pub mod bulk;
 mod connect;
 pub mod db;
 mod error;
@@ -11,17 +13,20 @@ pub mod jobs;
 pub mod outbox;
 pub mod policies;
 pub mod responses;
+pub mod sessions;
 pub mod settings;
 mod staff;
+pub mod staff_views;
 pub mod survey;
 mod tickets;
 mod tokens;
+pub mod visibility;
 
 pub use connect::Store;
 pub use db::Backend;
 pub use error::StoreError;
 pub use ingest::{ingest_event, IngestOutcome};
-pub use staff::{NewStaffUser, StaffRole};
+pub use staff::{NewStaffUser, StaffRole, StaffUser};
 pub use tickets::{Countable, HistoryEntry, PersonRef, TicketFilter, TicketView};
 pub use tokens::TokenRecord;
 

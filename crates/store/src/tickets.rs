@@ -41,6 +41,7 @@ pub struct TicketView {
     pub organization: Option<String>,
     pub assignee: Option<PersonRef>,
     pub team: Option<String>,
+    pub team_id: Option<i64>,
     pub message_id: Option<String>,
     pub last_event_at: Millis,
     pub created_at: Millis,
@@ -64,7 +65,7 @@ const SELECT_TICKET: &str = "
            t.opened_at, t.resolved_at, t.closed_at,
            c.id, c.email, c.name, c.vip, c.language, o.name,
            a.id, a.email, a.name, tm.name, t.message_id,
-           t.last_event_at, t.created_at, t.updated_at
+           t.last_event_at, t.created_at, t.updated_at, t.team_id
     FROM tickets t
     LEFT JOIN customers c ON c.id = t.customer_id
     LEFT JOIN organizations o ON o.id = t.organization_id
@@ -172,6 +173,7 @@ fn ticket_from_row(r: &Row) -> Result<TicketView> {
         organization: r.get(15)?,
         assignee: person(r.get(16)?, r.get(17)?, r.get(18)?),
         team: r.get(19)?,
+        team_id: r.get(24)?,
         message_id: r.get(20)?,
         last_event_at: r.get(21)?,
         created_at: r.get(22)?,

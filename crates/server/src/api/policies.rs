@@ -44,6 +44,7 @@ async fn create(
     let base = SurveyPolicy { is_default: false, name: "New policy".into(), ..SurveyPolicy::default_policy() };
     let policy = input.apply_to(&base).map_err(ApiError::Invalid)?;
     let created = state.store.create_policy(policy, state.clock.now()).await?;
+    audit(&state, &caller, "policy_created", &created).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -56,7 +57,9 @@ async fn update(
     caller.require(Scope::Admin)?;
     let current = state.store.policy(policy_id(&id)?).await?;
     let policy = input.apply_to(&current).map_err(ApiError::Invalid)?;
-    Ok(Json(state.store.update_policy(policy, state.clock.now()).await?))
+    let updated = state.store.update_policy(policy, state.clock.now()).await?;
+    audit(&state, &caller, "policy_changed", &updated).await?;
+    Ok(Json(updated))
 }
 
 async fn remove(
@@ -65,6 +68,17 @@ async fn remove(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     caller.require(Scope::Admin)?;
-    state.store.delete_policy(policy_id(&id)?, state.clock.now()).await?;
+    let id = policy_id(&id)?;
+    state.store.delete_policy(id, state.clock.now()).await?;
+    let actor = format!("token:{}", caller.0.name);
+    state.store.audit(&actor, "policy_deleted", &format!("policy {id}"), "", state.clock.now()).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Settings changes are audited with the policy as it now stands.
+async fn audit(state: &AppState, caller: &ApiCaller, action: &str, policy: &SurveyPolicy) -> Result<(), ApiError> {
+    let actor = format!("token:{}", caller.0.name);
+    let detail = serde_json::to_string(policy).unwrap_or_default();
+    let subject = format!("policy {} \"{}\"", policy.id, policy.name);
+    Ok(state.store.audit(&actor, action, &subject, &detail, state.clock.now()).await?)
 }

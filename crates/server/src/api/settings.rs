@@ -58,6 +58,9 @@ async fn change(
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
+    let actor = format!("token:{}", caller.0.name);
+    let detail = format!("desk_name={:?} default_language={:?}", input.desk_name, input.default_language);
+    state.store.audit(&actor, "settings_changed", "desk", &detail, state.clock.now()).await?;
     if let Some(Some(name)) = name {
         state.store.set_setting(DESK_NAME, name).await?;
     }

@@ -7,4 +7,5 @@ mod bad_input;
 mod ingest;
 mod operations;
 mod policies;
+mod staff;
 mod surveys;

@@ -23,6 +23,7 @@ use support::{event, TestApp};
 
 const SAVED: &str = "Thank you! Your rating has been recorded.";
 const UPDATED: &str = "Thank you! Your answer has been updated.";
+/// Viewports (CSS pixels) of a desktop browser and of a phone (iPhone 12 to 15).
 const DESKTOP: (u32, u32) = (1280, 900);
 const PHONE: (u32, u32) = (390, 844);
 
@@ -151,6 +152,11 @@ fn face_label(value: u8) -> Locator<'static> {
     Locator::XPath(Box::leak(xpath.into_boxed_str()))
 }
 
+const NO_CRYPTO_PROVIDER: &str = "fantoccini's rustls found no crypto provider chosen: ring and aws-lc-rs are \
+    both built in. Add `rustls = { version = \"0.23\", default-features = false, features = [\"ring\"] }` to \
+    [dev-dependencies] of rapport-server and call `rustls::crypto::ring::default_provider().install_default()` \
+    first (Browser::start)";
+
 #[derive(Clone, Copy)]
 enum JavaScript {
     On,
@@ -164,9 +170,19 @@ struct Browser {
 }
 
 impl Browser {
-    /// `None` (after a notice) when the browser is missing and the tests are to be skipped.
+    /// `None` (after a notice) when the browser tests are to be skipped.
     async fn start(javascript: JavaScript) -> Option<Browser> {
         let (chromedriver, chromium) = browser_binaries()?;
+        // fantoccini speaks to chromedriver through rustls, which finds two crypto providers
+        // built in (ring, for lettre; aws-lc-rs, hyper-rustls's default) and will not guess.
+        // TODO(needs Cargo.toml): with the dev-dependency
+        // `rustls = { version = "0.23", default-features = false, features = ["ring"] }`, enable:
+        // let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut builder = std::panic::catch_unwind(ClientBuilder::rustls)
+            .unwrap_or_else(|_| panic!("{NO_CRYPTO_PROVIDER}"))
+            .unwrap_or_else(|e| {
+                panic!("fantoccini's TLS setup needs the system's CA certificates ({e}): apt-get install -y ca-certificates")
+            });
         let driver = Chromedriver::start(&chromedriver).await;
         let profile = driver.dir.path().join("profile");
         let mut options = json!({
@@ -182,11 +198,6 @@ impl Browser {
         }
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("goog:chromeOptions".into(), options);
-        let mut builder = ClientBuilder::rustls().unwrap_or_else(|e| {
-            panic!(
-                "fantoccini's TLS setup needs the system's CA certificates ({e}); apt-get install -y ca-certificates"
-            )
-        });
         let client = match builder.capabilities(capabilities).connect(&driver.url).await {
             Ok(client) => client,
             Err(e) => panic!(
@@ -204,8 +215,16 @@ impl Browser {
         Some(Browser { client, _driver: driver })
     }
 
+    /// Sizes the window so that the page gets `width` × `height` CSS pixels (headless
+    /// Chromium still counts a window frame of its own into the window's size).
     async fn size(&self, (width, height): (u32, u32)) {
         self.client.set_window_size(width, height).await.expect("resizing the window");
+        let inner = self.client.execute("return [window.innerWidth, window.innerHeight]", vec![]).await;
+        let inner = inner.ok().and_then(|v| Some((v[0].as_u64()? as u32, v[1].as_u64()? as u32)));
+        if let Some((inner_width, inner_height)) = inner.filter(|&inner| inner != (width, height)) {
+            let (frame_width, frame_height) = (width.saturating_sub(inner_width), height.saturating_sub(inner_height));
+            self.client.set_window_size(width + frame_width, height + frame_height).await.expect("resizing the window");
+        }
     }
 
     async fn radio_checked(&self, name: &str, value: u8) -> bool {
@@ -255,22 +274,14 @@ impl Browser {
         for (device, size) in [("desktop", DESKTOP), ("phone", PHONE)] {
             self.size(size).await;
             self.save_png(&dir.join(format!("answer-{name}-{device}.png"))).await;
-            // The whole page: a window as tall as the document (where a script can measure it).
+            // The whole page: a viewport as tall as the document.
             let height = self.client.execute("return document.documentElement.scrollHeight", vec![]).await;
-            if let Some(height) = height.ok().and_then(|h| h.as_u64()) {
-                let chrome = self.window_chrome_height().await;
-                self.size((size.0, (height as u32 + chrome).max(size.1))).await;
+            if let Some(height) = height.ok().and_then(|h| h.as_u64()).filter(|&h| h > u64::from(size.1)) {
+                self.size((size.0, height as u32)).await;
                 self.save_png(&dir.join(format!("answer-{name}-{device}-full.png"))).await;
             }
         }
         self.size(DESKTOP).await;
-    }
-
-    /// The window's height beyond its viewport (0 for headless Chromium, usually).
-    async fn window_chrome_height(&self) -> u32 {
-        let inner = self.client.execute("return window.innerHeight", vec![]).await.ok().and_then(|h| h.as_u64());
-        let (_, outer) = self.client.get_window_size().await.unwrap_or_default();
-        inner.map_or(0, |inner| outer.saturating_sub(inner) as u32)
     }
 
     async fn save_png(&self, path: &Path) {
@@ -302,7 +313,12 @@ fn screenshot_dir() -> PathBuf {
 }
 
 /// chromedriver and Chromium: `$CHROMEDRIVER` and `$CHROMIUM`, else Debian's paths.
+/// `None` (after a notice) with `RAPPORT_SKIP_BROWSER_TESTS=1`.
 fn browser_binaries() -> Option<(PathBuf, PathBuf)> {
+    if std::env::var("RAPPORT_SKIP_BROWSER_TESTS").as_deref() == Ok("1") {
+        eprintln!("NOTICE: browser test skipped (RAPPORT_SKIP_BROWSER_TESTS=1)");
+        return None;
+    }
     let find = |var: &str, default: &str| {
         let wanted = std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| default.into());
         if wanted.components().count() == 1 {
@@ -322,10 +338,6 @@ fn browser_binaries() -> Option<(PathBuf, PathBuf)> {
             let missing: Vec<String> =
                 [driver, chromium].into_iter().filter_map(Result::err).map(|p| p.display().to_string()).collect();
             let missing = missing.join(" and ");
-            if std::env::var("RAPPORT_SKIP_BROWSER_TESTS").as_deref() == Ok("1") {
-                eprintln!("NOTICE: browser test skipped (RAPPORT_SKIP_BROWSER_TESTS=1); {missing} not found");
-                return None;
-            }
             panic!(
                 "the browser tests need Chromium and chromedriver, and {missing} was not found: \
                  apt-get install -y chromium chromium-driver (CI installs them), or set CHROMIUM and \

@@ -192,3 +192,83 @@ pub fn event(event_id: &str, external_id: &str, status: &str, occurred_at: &str)
         }
     })
 }
+
+/// A browser-like client for staff pages: keeps cookies, does not follow redirects
+/// (so tests see them), signs in through the real form.
+pub struct StaffClient {
+    pub client: reqwest::Client,
+    pub base: String,
+}
+
+pub const STAFF_PASSWORD: &str = "correct horse battery staple";
+
+impl TestApp {
+    /// A staff user with `STAFF_PASSWORD`; managers lead `teams` (by name).
+    pub async fn staff_user(&self, role: rapport_store::StaffRole, email: &str, teams: &[&str]) -> i64 {
+        let hash = rapport_domain::password::hash_password(STAFF_PASSWORD);
+        let user =
+            rapport_store::NewStaffUser { email, name: email, role, password_hash: &hash, must_change_password: false };
+        let id = self.store.create_staff_user(&user, START).await.unwrap();
+        let mut team_ids = Vec::new();
+        for team in teams {
+            let team = team.to_lowercase();
+            let found: i64 = self
+                .store
+                .read(move |conn| conn.value("SELECT id FROM teams WHERE name_key = $1", rapport_store::params![team]))
+                .await
+                .unwrap();
+            team_ids.push(found);
+        }
+        self.store.set_staff_teams(id, team_ids).await.unwrap();
+        id
+    }
+
+    pub fn browser(&self) -> StaffClient {
+        let client =
+            reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        StaffClient { client, base: self.address.clone() }
+    }
+
+    pub async fn signed_in(&self, email: &str) -> StaffClient {
+        let browser = self.browser();
+        let response = browser.sign_in(email, STAFF_PASSWORD).await;
+        assert_eq!(response.status(), 303, "signing in {email}");
+        browser
+    }
+}
+
+impl StaffClient {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn text(&self, path: &str) -> (u16, String) {
+        let response = self.get(path).await;
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    /// The value of the first hidden `csrf` field on a page.
+    pub async fn csrf(&self, path: &str) -> String {
+        let (_, html) = self.text(path).await;
+        let at = html.find("name=\"csrf\" value=\"").expect("a form with a csrf field") + 19;
+        html[at..].split('"').next().unwrap().to_string()
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
+        let csrf = self.csrf("/sign-in").await;
+        self.client
+            .post(self.url("/sign-in"))
+            .form(&[("email", email), ("password", password), ("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client.post(self.url(path)).form(form).send().await.unwrap()
+    }
+}

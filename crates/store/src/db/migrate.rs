@@ -22,6 +22,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0002_surveys.sql"),
         postgres: include_str!("../../migrations/postgres/0002_surveys.sql"),
     },
+    Migration {
+        version: 3,
+        sqlite: include_str!("../../migrations/sqlite/0003_staff.sql"),
+        postgres: include_str!("../../migrations/postgres/0003_staff.sql"),
+    },
 ];
 
 /// An arbitrary constant: the advisory lock that makes instances migrate one at a time.

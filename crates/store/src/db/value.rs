@@ -15,6 +15,12 @@ pub trait ToValue {
     fn to_value(&self) -> Value;
 }
 
+impl ToValue for Value {
+    fn to_value(&self) -> Value {
+        self.clone()
+    }
+}
+
 impl ToValue for i64 {
     fn to_value(&self) -> Value {
         Value::Int(*self)
@@ -45,11 +51,6 @@ impl ToValue for str {
         Value::Text(self.to_string())
     }
 }
-impl ToValue for &str {
-    fn to_value(&self) -> Value {
-        Value::Text((*self).to_string())
-    }
-}
 impl ToValue for String {
     fn to_value(&self) -> Value {
         Value::Text(self.clone())
@@ -60,7 +61,7 @@ impl<T: ToValue> ToValue for Option<T> {
         self.as_ref().map_or(Value::Null, ToValue::to_value)
     }
 }
-impl<T: ToValue + ?Sized> ToValue for &&T {
+impl<T: ToValue + ?Sized> ToValue for &T {
     fn to_value(&self) -> Value {
         (**self).to_value()
     }

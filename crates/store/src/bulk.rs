@@ -1,0 +1,784 @@
+//! Bulk import of past ticket events (the CSV import): the rules of [`crate::ingest`] —
+//! ordered by `occurred_at`, newer person details win by `seen_at`, one history row per
+//! status change, late events kept in the history with `applied = 0`, no surveys — at a
+//! fraction of the cost per event.
+//!
+//! What makes it cheaper than applying events one by one:
+//! - no `ticket_events` row (nor stored outcome) per event. Re-importing stays idempotent
+//!   because a row that its ticket or its ticket's history already reflects is
+//!   [`ImportOutcome::Unchanged`]: the ticket holds what the row says; or the history holds
+//!   the row's event id (which the importer derives from the row's content); or, for a row
+//!   older than the ticket's state, the history already shows its status at its instant;
+//! - organizations, teams, customers and agents are read once per batch and kept in memory;
+//!   customers and agents are written back once, at the end of the batch, if they changed;
+//! - new tickets and their first history rows are inserted up to 128 to a statement.
+//!
+//! So a batch of new tickets costs about two statements per 128 rows plus a few per
+//! distinct person, organization and team.
+
+use crate::db::{Backend, Conn, ToValue};
+use crate::{params, Result, Store, StoreError};
+use rapport_domain::event::TicketEvent;
+use rapport_domain::time::Millis;
+use rapport_domain::TicketStatus;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+/// What importing one row did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportOutcome {
+    /// The row created its ticket.
+    Created,
+    /// The row was the newest for its ticket and changed it.
+    Updated,
+    /// The row is older than its ticket's state: filed in the ticket's history
+    /// (`applied = 0`) only.
+    Stale,
+    /// Nothing to do: the ticket already holds what the row says, or its history already
+    /// records the row (it was imported before).
+    Unchanged,
+}
+
+impl Store {
+    /// Imports a batch of past events in one transaction; answers one outcome per event,
+    /// in order. Nothing is surveyed (these are past tickets), and no `ticket_events` row
+    /// is kept: importing the same rows again answers [`ImportOutcome::Unchanged`] for
+    /// each and changes nothing.
+    ///
+    /// An event at `now` exactly is taken as one without a time of its own (the CSV
+    /// importer dates a row without any timestamp so): it changes a ticket or a person only
+    /// if it changes one of their details, never their time alone, so that importing such
+    /// rows again, at another `now`, changes nothing either.
+    pub async fn import_batch(&self, events: &[TicketEvent], now: Millis) -> Result<Vec<ImportOutcome>> {
+        self.import_batch_owned(events.to_vec(), now).await
+    }
+
+    /// [`Store::import_batch`] for a batch the caller gives away (no copy).
+    pub async fn import_batch_owned(&self, events: Vec<TicketEvent>, now: Millis) -> Result<Vec<ImportOutcome>> {
+        self.write(move |conn| import_events(conn, &events, now)).await
+    }
+}
+
+/// Imports `events` inside the caller's transaction (see [`Store::import_batch`]).
+pub fn import_events(conn: &mut dyn Conn, events: &[TicketEvent], now: Millis) -> Result<Vec<ImportOutcome>> {
+    let refs = resolve_refs(conn, events, now)?;
+    let mut outcomes = Vec::with_capacity(events.len());
+    for (events, refs) in events.chunks(CHUNK).zip(refs.chunks(CHUNK)) {
+        import_chunk(conn, events, refs, now, &mut outcomes)?;
+    }
+    Ok(outcomes)
+}
+
+/// Rows per multi-row `INSERT`: 15 parameters each, well under both databases' limits.
+const CHUNK: usize = 128;
+
+/// The ids a ticket row points to.
+#[derive(Debug, Clone, Copy, Default)]
+struct Refs {
+    customer_id: Option<i64>,
+    agent_id: Option<i64>,
+    team_id: Option<i64>,
+    organization_id: Option<i64>,
+}
+
+// ---------------------------------------------------------------------------------------
+// Organizations, teams, customers, agents
+
+/// Finds or creates the organizations, teams, customers and agents the events name, each
+/// once; customers and agents take the newest details of the batch, written once.
+fn resolve_refs(conn: &mut dyn Conn, events: &[TicketEvent], now: Millis) -> Result<Vec<Refs>> {
+    let mut organizations = Names::new(Named::Organization);
+    let mut teams = Names::new(Named::Team);
+    let mut customers = People::new(PersonKind::Customer);
+    let mut agents = People::new(PersonKind::Agent);
+    let mut refs = Vec::with_capacity(events.len());
+    for event in events {
+        let t = &event.ticket;
+        let organization_id = match t.requester.as_ref().and_then(|r| r.organization.as_deref()) {
+            Some(name) => Some(organizations.id(conn, name, now)?),
+            None => None,
+        };
+        let team_id = match t.team.as_deref() {
+            Some(name) => Some(teams.id(conn, name, now)?),
+            None => None,
+        };
+        let customer_id = match &t.requester {
+            Some(r) => {
+                let details = Details {
+                    name: r.name.as_ref(),
+                    group: organization_id,
+                    vip: r.vip,
+                    language: r.language.as_ref(),
+                };
+                Some(customers.id(conn, r.email.as_str(), details, event.occurred_at, now)?)
+            }
+            None => None,
+        };
+        let agent_id = match &t.assignee {
+            Some(a) => {
+                let details = Details { name: a.name.as_ref(), group: team_id, vip: None, language: None };
+                Some(agents.id(conn, a.email.as_str(), details, event.occurred_at, now)?)
+            }
+            None => None,
+        };
+        refs.push(Refs { customer_id, agent_id, team_id, organization_id });
+    }
+    customers.write_back(conn)?;
+    agents.write_back(conn)?;
+    Ok(refs)
+}
+
+#[derive(Clone, Copy)]
+enum Named {
+    Organization,
+    Team,
+}
+
+/// Organizations or teams by name (matched ignoring case, as the live path does).
+struct Names {
+    kind: Named,
+    ids: HashMap<String, i64>,
+}
+
+impl Names {
+    fn new(kind: Named) -> Names {
+        Names { kind, ids: HashMap::new() }
+    }
+
+    fn id(&mut self, conn: &mut dyn Conn, name: &str, now: Millis) -> Result<i64> {
+        if let Some(&id) = self.ids.get(name) {
+            return Ok(id);
+        }
+        let (find, insert) = match self.kind {
+            Named::Organization => (
+                "SELECT id FROM organizations WHERE name_key = $1",
+                "INSERT INTO organizations (name, name_key, created_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (name_key) DO UPDATE SET name = excluded.name RETURNING id",
+            ),
+            Named::Team => (
+                "SELECT id FROM teams WHERE name_key = $1",
+                "INSERT INTO teams (name, name_key, created_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (name_key) DO UPDATE SET name = excluded.name RETURNING id",
+            ),
+        };
+        let key = name.to_lowercase();
+        let id = match conn.query_opt(find, params![key])? {
+            Some(row) => row.get(0)?,
+            None => conn.value(insert, params![name, key, now])?,
+        };
+        self.ids.insert(name.to_string(), id);
+        Ok(id)
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PersonKind {
+    Customer,
+    Agent,
+}
+
+/// What one event says about a person; `None` leaves the stored value as it is.
+struct Details<'a> {
+    name: Option<&'a String>,
+    /// The customer's organization, the agent's team.
+    group: Option<i64>,
+    vip: Option<bool>,
+    language: Option<&'a String>,
+}
+
+/// A customer or agent as the database holds it, with the batch's events applied.
+struct Person {
+    id: i64,
+    name: Option<String>,
+    group: Option<i64>,
+    vip: i64,
+    language: Option<String>,
+    seen_at: Millis,
+    /// Differs from the stored row: written back at the end of the batch.
+    dirty: bool,
+}
+
+impl Person {
+    /// The live path's rule: details at least as new as the newest seen replace the
+    /// stored ones (those the event gives), and move `seen_at` forward. A row without a
+    /// time of its own (see [`Store::import_batch`]) moves `seen_at` only along with a
+    /// change of details: importing such a file again leaves the person as it was.
+    fn apply(&mut self, details: &Details<'_>, occurred_at: Millis, timeless: bool) {
+        if occurred_at < self.seen_at {
+            return;
+        }
+        let mut changed = false;
+        if let Some(name) = details.name.filter(|&n| self.name.as_ref() != Some(n)) {
+            self.name = Some(name.clone());
+            changed = true;
+        }
+        if let Some(group) = details.group.filter(|&g| self.group != Some(g)) {
+            self.group = Some(group);
+            changed = true;
+        }
+        if let Some(vip) = details.vip.map(i64::from).filter(|&v| self.vip != v) {
+            self.vip = vip;
+            changed = true;
+        }
+        if let Some(language) = details.language.filter(|&l| self.language.as_ref() != Some(l)) {
+            self.language = Some(language.clone());
+            changed = true;
+        }
+        if occurred_at > self.seen_at && (changed || !timeless) {
+            self.seen_at = occurred_at;
+            changed = true;
+        }
+        self.dirty |= changed;
+    }
+}
+
+/// Customers or agents by email, each read (and, on PostgreSQL, locked) once per batch.
+struct People {
+    kind: PersonKind,
+    by_email: HashMap<String, Person>,
+}
+
+impl People {
+    fn new(kind: PersonKind) -> People {
+        People { kind, by_email: HashMap::new() }
+    }
+
+    fn id(
+        &mut self,
+        conn: &mut dyn Conn,
+        email: &str,
+        details: Details<'_>,
+        occurred_at: Millis,
+        now: Millis,
+    ) -> Result<i64> {
+        let timeless = occurred_at == now;
+        if let Some(person) = self.by_email.get_mut(email) {
+            person.apply(&details, occurred_at, timeless);
+            return Ok(person.id);
+        }
+        let person = match self.find(conn, email)? {
+            Some(mut person) => {
+                person.apply(&details, occurred_at, timeless);
+                person
+            }
+            None => match self.insert(conn, email, &details, occurred_at, now)? {
+                Some(person) => person,
+                // Created meanwhile by another instance: it is there now.
+                None => {
+                    let mut person = self.find(conn, email)?.ok_or(StoreError::NotFound)?;
+                    person.apply(&details, occurred_at, timeless);
+                    person
+                }
+            },
+        };
+        let id = person.id;
+        self.by_email.insert(email.to_string(), person);
+        Ok(id)
+    }
+
+    fn find(&self, conn: &mut dyn Conn, email: &str) -> Result<Option<Person>> {
+        let postgres = conn.backend() == Backend::Postgres;
+        let sql = match (self.kind, postgres) {
+            (PersonKind::Customer, false) => {
+                "SELECT id, name, organization_id, vip, language, seen_at FROM customers WHERE email = $1"
+            }
+            (PersonKind::Customer, true) => {
+                "SELECT id, name, organization_id, vip, language, seen_at FROM customers WHERE email = $1 FOR UPDATE"
+            }
+            (PersonKind::Agent, false) => "SELECT id, name, team_id, 0, NULL, seen_at FROM agents WHERE email = $1",
+            (PersonKind::Agent, true) => {
+                "SELECT id, name, team_id, 0, NULL, seen_at FROM agents WHERE email = $1 FOR UPDATE"
+            }
+        };
+        let Some(row) = conn.query_opt(sql, params![email])? else {
+            return Ok(None);
+        };
+        Ok(Some(Person {
+            id: row.get(0)?,
+            name: row.get(1)?,
+            group: row.get(2)?,
+            vip: row.get(3)?,
+            language: row.get(4)?,
+            seen_at: row.get(5)?,
+            dirty: false,
+        }))
+    }
+
+    fn insert(
+        &self,
+        conn: &mut dyn Conn,
+        email: &str,
+        details: &Details<'_>,
+        occurred_at: Millis,
+        now: Millis,
+    ) -> Result<Option<Person>> {
+        let vip = details.vip.map(i64::from);
+        let row = match self.kind {
+            PersonKind::Customer => conn.query_opt(
+                "INSERT INTO customers (email, name, organization_id, vip, language, seen_at, created_at)
+                 VALUES ($1, $2, $3, COALESCE($4, 0), $5, $6, $7)
+                 ON CONFLICT (email) DO NOTHING RETURNING id",
+                params![
+                    email,
+                    details.name.map(String::as_str),
+                    details.group,
+                    vip,
+                    details.language.map(String::as_str),
+                    occurred_at,
+                    now
+                ],
+            )?,
+            PersonKind::Agent => conn.query_opt(
+                "INSERT INTO agents (email, name, team_id, seen_at, created_at) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (email) DO NOTHING RETURNING id",
+                params![email, details.name.map(String::as_str), details.group, occurred_at, now],
+            )?,
+        };
+        row.map(|row| {
+            Ok(Person {
+                id: row.get(0)?,
+                name: details.name.cloned(),
+                group: details.group,
+                vip: vip.unwrap_or(0),
+                language: details.language.cloned(),
+                seen_at: occurred_at,
+                dirty: false,
+            })
+        })
+        .transpose()
+    }
+
+    /// Stores the newest details of everyone the batch changed.
+    fn write_back(self, conn: &mut dyn Conn) -> Result<()> {
+        let mut changed: Vec<Person> = self.by_email.into_values().filter(|p| p.dirty).collect();
+        changed.sort_unstable_by_key(|p| p.id);
+        for p in &changed {
+            match self.kind {
+                PersonKind::Customer => conn.execute(
+                    "UPDATE customers SET name = $2, organization_id = $3, vip = $4, language = $5, seen_at = $6
+                     WHERE id = $1",
+                    params![p.id, p.name, p.group, p.vip, p.language, p.seen_at],
+                )?,
+                PersonKind::Agent => conn.execute(
+                    "UPDATE agents SET name = $2, team_id = $3, seen_at = $4 WHERE id = $1",
+                    params![p.id, p.name, p.group, p.seen_at],
+                )?,
+            };
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Tickets
+
+/// Imports up to [`CHUNK`] rows: the first row of each ticket not yet stored creates it
+/// (one multi-row `INSERT` for all of them); the other rows are applied one by one, in
+/// order, after it.
+fn import_chunk(
+    conn: &mut dyn Conn,
+    events: &[TicketEvent],
+    refs: &[Refs],
+    now: Millis,
+    outcomes: &mut Vec<ImportOutcome>,
+) -> Result<()> {
+    let mut seen = HashSet::with_capacity(events.len());
+    let firsts: Vec<usize> =
+        (0..events.len()).filter(|&i| seen.insert((&events[i].source, &events[i].ticket.external_id))).collect();
+    let created = insert_tickets(conn, events, refs, &firsts, now)?;
+    let mut created_ids = vec![None; events.len()];
+    for &i in &firsts {
+        created_ids[i] = created.get(&(events[i].source.as_str(), events[i].ticket.external_id.as_str())).copied();
+    }
+    let firsts_created: Vec<(i64, &TicketEvent)> =
+        created_ids.iter().zip(events).filter_map(|(id, event)| id.map(|id| (id, event))).collect();
+    insert_first_history(conn, &firsts_created, now)?;
+    for (i, event) in events.iter().enumerate() {
+        let outcome = match created_ids[i] {
+            Some(_) => ImportOutcome::Created,
+            None => apply_to_existing(conn, event, &refs[i], now)?,
+        };
+        outcomes.push(outcome);
+    }
+    Ok(())
+}
+
+/// Statement sizes: a chunk's rows go by 128, then by the powers of two below, so each
+/// connection prepares at most eight shapes of each multi-row statement.
+const SIZES: [usize; 8] = [128, 64, 32, 16, 8, 4, 2, 1];
+
+/// `INSERT … VALUES (…), (…)` for `rows` rows: each `?` of `row` becomes the next `$n`
+/// (numbered from 2); `$1` is shared by all rows.
+fn multi_row_sql(head: &str, row: &str, tail: &str, rows: usize) -> String {
+    let mut sql = String::with_capacity(head.len() + tail.len() + rows * (row.len() + 16));
+    sql.push_str(head);
+    let mut n = 2;
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        for c in row.chars() {
+            if c == '?' {
+                sql.push('$');
+                sql.push_str(&n.to_string());
+                n += 1;
+            } else {
+                sql.push(c);
+            }
+        }
+    }
+    sql.push_str(tail);
+    sql
+}
+
+/// The statement of each size in [`SIZES`], built once.
+fn sized(cell: &'static OnceLock<Vec<String>>, head: &str, row: &str, tail: &str, rows: usize) -> &'static str {
+    let all = cell.get_or_init(|| SIZES.iter().map(|&n| multi_row_sql(head, row, tail, n)).collect());
+    let index = SIZES.iter().position(|&n| n == rows).expect("a size from SIZES");
+    &all[index]
+}
+
+/// `n` split into sizes from [`SIZES`], largest first.
+fn split(mut n: usize) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        let size = *SIZES.iter().find(|&&s| s <= n)?;
+        n -= size;
+        Some(size)
+    })
+}
+
+/// Inserts the tickets of `rows` (indexes into `events`, one per ticket) that are not
+/// stored yet; answers their ids by (source, external id).
+fn insert_tickets<'e>(
+    conn: &mut dyn Conn,
+    events: &'e [TicketEvent],
+    refs: &[Refs],
+    rows: &[usize],
+    now: Millis,
+) -> Result<HashMap<(&'e str, &'e str), i64>> {
+    static SQL: OnceLock<Vec<String>> = OnceLock::new();
+    let statuses: Vec<&'static str> = events.iter().map(|e| e.ticket.status.as_str()).collect();
+    let mut created = HashMap::with_capacity(rows.len());
+    let mut rest = rows;
+    for size in split(rows.len()) {
+        let (part, after) = rest.split_at(size);
+        rest = after;
+        let sql = sized(
+            &SQL,
+            "INSERT INTO tickets (source, external_id, title, status, category, priority, opened_at, resolved_at,
+                 closed_at, customer_id, agent_id, team_id, organization_id, message_id, last_event_at, created_at,
+                 updated_at) VALUES ",
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, $1, $1)",
+            " ON CONFLICT (source, external_id) DO NOTHING RETURNING id, source, external_id",
+            size,
+        );
+        let mut values: Vec<&dyn ToValue> = Vec::with_capacity(1 + size * 15);
+        values.push(&now);
+        for &i in part {
+            let (e, t, r) = (&events[i], &events[i].ticket, &refs[i]);
+            values.extend_from_slice(params![
+                e.source,
+                t.external_id,
+                t.title,
+                statuses[i],
+                t.category,
+                t.priority,
+                t.opened_at,
+                t.resolved_at,
+                t.closed_at,
+                r.customer_id,
+                r.agent_id,
+                r.team_id,
+                r.organization_id,
+                t.message_id,
+                e.occurred_at
+            ]);
+        }
+        let mut cursor = 0;
+        for row in conn.query(sql, &values)? {
+            let id: i64 = row.get(0)?;
+            let source: String = row.get(1)?;
+            let external_id: String = row.get(2)?;
+            // Back to the event's own strings, which outlive this statement. Rows come back
+            // in the order they were given, in practice: look there first.
+            let at = (0..part.len())
+                .map(|k| (cursor + k) % part.len())
+                .find(|&at| {
+                    let e = &events[part[at]];
+                    e.source == source && e.ticket.external_id == external_id
+                })
+                .ok_or_else(|| StoreError::Corrupt(format!("inserted an unknown ticket {source}/{external_id}")))?;
+            cursor = (at + 1) % part.len();
+            let event = &events[part[at]];
+            created.insert((event.source.as_str(), event.ticket.external_id.as_str()), id);
+        }
+    }
+    Ok(created)
+}
+
+/// The first history row of each new ticket, as the live path writes it.
+fn insert_first_history(conn: &mut dyn Conn, created: &[(i64, &TicketEvent)], now: Millis) -> Result<()> {
+    static SQL: OnceLock<Vec<String>> = OnceLock::new();
+    let statuses: Vec<&'static str> = created.iter().map(|(_, e)| e.ticket.status.as_str()).collect();
+    let mut done = 0;
+    for size in split(created.len()) {
+        let sql = sized(
+            &SQL,
+            "INSERT INTO ticket_history (ticket_id, event_id, from_status, to_status, occurred_at, applied, recorded_at)
+             VALUES ",
+            "(?, ?, NULL, ?, ?, 1, $1)",
+            "",
+            size,
+        );
+        let mut values: Vec<&dyn ToValue> = Vec::with_capacity(1 + size * 4);
+        values.push(&now);
+        for (j, (id, event)) in created[done..done + size].iter().enumerate() {
+            values.extend_from_slice(params![*id, event.event_id, statuses[done + j], event.occurred_at]);
+        }
+        conn.execute(sql, &values)?;
+        done += size;
+    }
+    Ok(())
+}
+
+/// A stored ticket's current state: what a row is compared with.
+struct Current {
+    id: i64,
+    status: TicketStatus,
+    last_event_at: Millis,
+    title: Option<String>,
+    category: Option<String>,
+    priority: Option<String>,
+    opened_at: Option<Millis>,
+    resolved_at: Option<Millis>,
+    closed_at: Option<Millis>,
+    customer_id: Option<i64>,
+    agent_id: Option<i64>,
+    team_id: Option<i64>,
+    organization_id: Option<i64>,
+    message_id: Option<String>,
+}
+
+impl Current {
+    /// Reads the ticket, holding a row lock on PostgreSQL (as the live path does).
+    fn read(conn: &mut dyn Conn, event: &TicketEvent) -> Result<Option<Current>> {
+        let sql = match conn.backend() {
+            Backend::Sqlite => {
+                "SELECT id, status, last_event_at, title, category, priority, opened_at, resolved_at, closed_at,
+                     customer_id, agent_id, team_id, organization_id, message_id
+                 FROM tickets WHERE source = $1 AND external_id = $2"
+            }
+            Backend::Postgres => {
+                "SELECT id, status, last_event_at, title, category, priority, opened_at, resolved_at, closed_at,
+                     customer_id, agent_id, team_id, organization_id, message_id
+                 FROM tickets WHERE source = $1 AND external_id = $2 FOR UPDATE"
+            }
+        };
+        let Some(row) = conn.query_opt(sql, params![event.source, event.ticket.external_id])? else {
+            return Ok(None);
+        };
+        let status: String = row.get(1)?;
+        Ok(Some(Current {
+            id: row.get(0)?,
+            status: status
+                .parse()
+                .map_err(|e: rapport_domain::status::UnknownStatus| StoreError::Corrupt(e.to_string()))?,
+            last_event_at: row.get(2)?,
+            title: row.get(3)?,
+            category: row.get(4)?,
+            priority: row.get(5)?,
+            opened_at: row.get(6)?,
+            resolved_at: row.get(7)?,
+            closed_at: row.get(8)?,
+            customer_id: row.get(9)?,
+            agent_id: row.get(10)?,
+            team_id: row.get(11)?,
+            organization_id: row.get(12)?,
+            message_id: row.get(13)?,
+        }))
+    }
+
+    /// Applying the event would change nothing: same status, and every field it gives
+    /// already holds its value (fields it leaves out keep theirs anyway).
+    fn holds(&self, event: &TicketEvent, refs: &Refs) -> bool {
+        fn same<T: PartialEq>(given: &Option<T>, stored: &Option<T>) -> bool {
+            given.is_none() || given == stored
+        }
+        let t = &event.ticket;
+        self.status == t.status
+            && same(&t.title, &self.title)
+            && same(&t.category, &self.category)
+            && same(&t.priority, &self.priority)
+            && same(&t.opened_at, &self.opened_at)
+            && same(&t.resolved_at, &self.resolved_at)
+            && same(&t.closed_at, &self.closed_at)
+            && same(&refs.customer_id, &self.customer_id)
+            && same(&refs.agent_id, &self.agent_id)
+            && same(&refs.team_id, &self.team_id)
+            && same(&refs.organization_id, &self.organization_id)
+            && same(&t.message_id, &self.message_id)
+    }
+}
+
+/// Applies a row to a ticket already stored: the newest row sets its state, an older one
+/// is filed in its history; a row already applied or filed before changes nothing.
+fn apply_to_existing(conn: &mut dyn Conn, event: &TicketEvent, refs: &Refs, now: Millis) -> Result<ImportOutcome> {
+    let t = &event.ticket;
+    let Some(current) = Current::read(conn, event)? else {
+        // Gone since the insert was tried (nothing deletes tickets today): create it.
+        let created = insert_tickets(conn, std::slice::from_ref(event), std::slice::from_ref(refs), &[0], now)?;
+        let id = *created.values().next().ok_or(StoreError::NotFound)?;
+        insert_first_history(conn, &[(id, event)], now)?;
+        return Ok(ImportOutcome::Created);
+    };
+    if event.occurred_at >= current.last_event_at {
+        if current.holds(event, refs) {
+            // Newer, but with nothing new: only the ticket's time moves (as on the live path),
+            // unless the row has no time of its own.
+            if event.occurred_at == current.last_event_at || event.occurred_at == now {
+                return Ok(ImportOutcome::Unchanged);
+            }
+            conn.execute(
+                "UPDATE tickets SET last_event_at = $2, updated_at = $3 WHERE id = $1",
+                params![current.id, event.occurred_at, now],
+            )?;
+            return Ok(ImportOutcome::Updated);
+        }
+        // Applied before, then overtaken by a row of the same instant (or, for a row
+        // without a timestamp, which happens "now" at every import, by any later one).
+        if History::read(conn, current.id)?.has_event(&event.event_id) {
+            return Ok(ImportOutcome::Unchanged);
+        }
+        conn.execute(
+            "UPDATE tickets SET
+                 title = COALESCE($2, title), status = $3, category = COALESCE($4, category),
+                 priority = COALESCE($5, priority), opened_at = COALESCE($6, opened_at),
+                 resolved_at = COALESCE($7, resolved_at), closed_at = COALESCE($8, closed_at),
+                 customer_id = COALESCE($9, customer_id), agent_id = COALESCE($10, agent_id),
+                 team_id = COALESCE($11, team_id), organization_id = COALESCE($12, organization_id),
+                 message_id = COALESCE($13, message_id), last_event_at = $14, updated_at = $15
+             WHERE id = $1",
+            params![
+                current.id,
+                t.title,
+                t.status.as_str(),
+                t.category,
+                t.priority,
+                t.opened_at,
+                t.resolved_at,
+                t.closed_at,
+                refs.customer_id,
+                refs.agent_id,
+                refs.team_id,
+                refs.organization_id,
+                t.message_id,
+                event.occurred_at,
+                now
+            ],
+        )?;
+        if current.status != t.status {
+            if current.status.is_done() && !t.status.is_done() {
+                crate::survey::ticket_reopened(conn, current.id, now)?;
+            }
+            insert_history(conn, current.id, event, current.status, true, now)?;
+        }
+        Ok(ImportOutcome::Updated)
+    } else {
+        if History::read(conn, current.id)?.already_tells(event) {
+            return Ok(ImportOutcome::Unchanged);
+        }
+        insert_history(conn, current.id, event, current.status, false, now)?;
+        Ok(ImportOutcome::Stale)
+    }
+}
+
+fn insert_history(
+    conn: &mut dyn Conn,
+    ticket_id: i64,
+    event: &TicketEvent,
+    from: TicketStatus,
+    applied: bool,
+    now: Millis,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO ticket_history (ticket_id, event_id, from_status, to_status, occurred_at, applied, recorded_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        params![
+            ticket_id,
+            event.event_id,
+            from.as_str(),
+            event.ticket.status.as_str(),
+            event.occurred_at,
+            applied,
+            now
+        ],
+    )?;
+    Ok(())
+}
+
+/// A ticket's history, oldest first (a handful of rows).
+struct History(Vec<HistoryRow>);
+
+struct HistoryRow {
+    event_id: String,
+    to_status: String,
+    occurred_at: Millis,
+    applied: bool,
+}
+
+impl History {
+    fn read(conn: &mut dyn Conn, ticket_id: i64) -> Result<History> {
+        let rows = conn.query(
+            "SELECT event_id, to_status, occurred_at, applied FROM ticket_history WHERE ticket_id = $1
+             ORDER BY occurred_at, id",
+            params![ticket_id],
+        )?;
+        let rows = rows
+            .iter()
+            .map(|r| {
+                Ok(HistoryRow { event_id: r.get(0)?, to_status: r.get(1)?, occurred_at: r.get(2)?, applied: r.get(3)? })
+            })
+            .collect::<Result<_>>()?;
+        Ok(History(rows))
+    }
+
+    fn has_event(&self, event_id: &str) -> bool {
+        self.0.iter().any(|h| h.event_id == event_id)
+    }
+
+    /// Whether filing an event older than the ticket's state would tell nothing new: the
+    /// history holds the event itself, or the same status at the same instant (the same
+    /// fact from elsewhere: the live path, another export), or shows the ticket already in
+    /// that status at that instant (a row applied before without a change of status, now
+    /// overtaken: its status is on record). What makes re-importing file nothing twice.
+    fn already_tells(&self, event: &TicketEvent) -> bool {
+        let status = event.ticket.status.as_str();
+        let recorded = self
+            .0
+            .iter()
+            .any(|h| h.event_id == event.event_id || (h.to_status == status && h.occurred_at == event.occurred_at));
+        // Applied rows only: those come in time order, so what they say about an instant
+        // before the ticket's state never changes.
+        let status_then = self.0.iter().filter(|h| h.applied && h.occurred_at <= event.occurred_at).last();
+        recorded || status_then.is_some_and(|h| h.to_status == status)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_split_into_the_prepared_sizes() {
+        assert_eq!(split(0).collect::<Vec<_>>(), Vec::<usize>::new());
+        assert_eq!(split(128).collect::<Vec<_>>(), vec![128]);
+        assert_eq!(split(100).collect::<Vec<_>>(), vec![64, 32, 4]);
+        assert_eq!(split(7).collect::<Vec<_>>(), vec![4, 2, 1]);
+    }
+
+    #[test]
+    fn multi_row_statements_number_their_parameters() {
+        let sql = multi_row_sql("INSERT INTO t (a, b, c) VALUES ", "(?, ?, $1)", " RETURNING id", 2);
+        assert_eq!(sql, "INSERT INTO t (a, b, c) VALUES ($2, $3, $1), ($4, $5, $1) RETURNING id");
+    }
+}
