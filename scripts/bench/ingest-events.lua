@@ -2,7 +2,7 @@
 -- spread over many tickets so the load looks like a real desk's.
 local threads = {}
 local counter = 0
-local thread_id = 0
+
 
 function setup(thread)
   thread:set("thread_id", #threads + 1)

@@ -2,16 +2,20 @@
 //! client and in-house organisations, and a year of tickets told as ticket events.
 //! Pure: nothing here performs I/O, and one seed always gives the same desk.
 
+mod answers;
 mod calendar;
 mod catalog;
 mod desk;
 mod names;
+mod surveys;
 mod tickets;
 
 #[cfg(test)]
 mod tests;
 
+pub use answers::CSAT_SHARES;
 pub use desk::{desk, DemoAgent, DemoCustomer, DemoOrg, DemoTeam, Desk};
+pub use surveys::{survey_history, DemoAnswer, DemoInvitation, DemoInvitationState, DemoSurvey, SurveyPlanner};
 pub use tickets::ticket_events;
 
 use rand::SeedableRng;

@@ -17,11 +17,11 @@ pub enum MailError {
     #[error("cannot parse the message: {0}")]
     Parse(String),
     /// The server answered 5xx: sending the same message again will fail the same way.
-    #[error("SMTP server refused the message ({code}): {message}")]
+    #[error("SMTP server refused the message: {message}")]
     SmtpPermanent { code: u16, message: String },
     /// A 4xx answer, a timeout, a refused or broken connection, a TLS or AUTH failure: the
     /// message may go through later (or once the configuration is fixed).
-    #[error("SMTP delivery failed for now{}: {message}", code.map(|c| format!(" ({c})")).unwrap_or_default())]
+    #[error("SMTP delivery failed for now: {message}")]
     SmtpTransient { code: Option<u16>, message: String },
     #[error("mailbox directory: {0}")]
     Io(#[from] std::io::Error),

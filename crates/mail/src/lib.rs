@@ -8,6 +8,7 @@ mod mailbox;
 mod message;
 pub mod parse;
 pub mod sink;
+mod smtp;
 mod transport;
 
 pub use error::MailError;
@@ -15,4 +16,5 @@ pub use mailbox::{file_name_for, MailboxDir, MailboxEntry};
 pub use message::{clean_text, parse_address, parse_message_id, parse_unsubscribe_url, Mailbox, OutgoingEmail};
 pub use parse::{parse_message, ParsedMessage};
 pub use sink::{ReceivedMessage, SmtpSink};
-pub use transport::{SmtpConfig, SmtpSender, TlsMode, Transport};
+pub use smtp::SmtpSender;
+pub use transport::{SmtpConfig, TlsMode, Transport};

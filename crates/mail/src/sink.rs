@@ -213,8 +213,8 @@ async fn session(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
             }
             _ => "502 5.5.1 Command not implemented".to_owned(),
         };
-        write.write_all(reply.as_bytes()).await?;
-        write.write_all(b"\r\n").await?;
+        // One write per reply: one packet, as the client expects to read it.
+        write.write_all(format!("{reply}\r\n").as_bytes()).await?;
     }
 }
 

@@ -1,18 +1,12 @@
 //! Where messages go: an SMTP server, or a directory of `.eml` files.
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use lettre::address::Envelope;
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
-use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use percent_encoding::percent_decode_str;
 
 use crate::message::parse_address;
-use crate::{MailError, MailboxDir};
+use crate::{MailError, MailboxDir, SmtpSender};
 
 /// A configured way of delivering messages. Cheap to share behind an `Arc`; the SMTP side
 /// keeps a pool of open connections.
@@ -88,7 +82,7 @@ impl fmt::Debug for Transport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Transport::Mailbox(dir) => write!(f, "mailbox:{}", dir.path().display()),
-            Transport::Smtp(smtp) => write!(f, "{}", smtp.config),
+            Transport::Smtp(smtp) => write!(f, "{}", smtp.config()),
         }
     }
 }
@@ -118,7 +112,7 @@ pub struct SmtpConfig {
     pub tls: TlsMode,
     /// (user, password) for AUTH.
     pub credentials: Option<(String, String)>,
-    /// For connecting and for each SMTP reply.
+    /// For opening a session (connect, greeting, TLS, AUTH), and again for each message.
     pub timeout: Duration,
     /// Most connections kept open at once.
     pub pool_size: u32,
@@ -213,72 +207,6 @@ impl fmt::Display for SmtpConfig {
         let host = if self.host.contains(':') { format!("[{}]", self.host) } else { self.host.clone() };
         let tls = if self.tls == TlsMode::StartTls { "?tls=starttls" } else { "" };
         write!(f, "{scheme}://{user}{host}:{}{tls}", self.port)
-    }
-}
-
-/// Sends over SMTP through a pool of connections, so many messages share a few sessions.
-#[derive(Clone)]
-pub struct SmtpSender {
-    config: SmtpConfig,
-    tls: Tls,
-    /// Built on first use: lettre's pool spawns a tokio task when created, and reading the
-    /// configuration (e.g. to check it at startup) should not need a runtime.
-    transport: Arc<OnceLock<AsyncSmtpTransport<Tokio1Executor>>>,
-}
-
-impl SmtpSender {
-    /// Checks the configuration (TLS setup included); connects only when sending.
-    pub fn new(config: SmtpConfig) -> Result<SmtpSender, MailError> {
-        let tls_parameters = || {
-            TlsParameters::new(config.host.clone()).map_err(|e| MailError::InvalidTransportUrl {
-                url: config.to_string(),
-                reason: format!("TLS setup: {e}"),
-            })
-        };
-        let tls = match config.tls {
-            TlsMode::None => Tls::None,
-            TlsMode::StartTls => Tls::Required(tls_parameters()?),
-            TlsMode::Implicit => Tls::Wrapper(tls_parameters()?),
-        };
-        if config.credentials.is_some() && config.tls == TlsMode::None {
-            tracing::warn!(smtp = %config, "SMTP credentials will be sent without TLS");
-        }
-        Ok(SmtpSender { config, tls, transport: Arc::default() })
-    }
-
-    fn transport(&self) -> &AsyncSmtpTransport<Tokio1Executor> {
-        self.transport.get_or_init(|| {
-            let config = &self.config;
-            let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host)
-                .port(config.port)
-                .tls(self.tls.clone())
-                .timeout(Some(config.timeout))
-                .pool_config(PoolConfig::new().max_size(config.pool_size));
-            if let Some((user, password)) = &config.credentials {
-                builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
-            }
-            builder.build()
-        })
-    }
-
-    pub fn config(&self) -> &SmtpConfig {
-        &self.config
-    }
-
-    /// One transaction: MAIL FROM `from`, RCPT TO `to`, DATA `raw` (dot-stuffed by lettre).
-    pub async fn send(&self, from: &str, to: &str, raw: &[u8]) -> Result<(), MailError> {
-        let envelope = Envelope::new(Some(parse_address(from)?), vec![parse_address(to)?])
-            .map_err(|e| MailError::Build(e.to_string()))?;
-        self.transport().send_raw(&envelope, raw).await?;
-        Ok(())
-    }
-
-    /// Opens (or reuses) a connection and checks the server answers, for a health check.
-    pub async fn test_connection(&self) -> Result<(), MailError> {
-        match self.transport().test_connection().await? {
-            true => Ok(()),
-            false => Err(MailError::SmtpTransient { code: None, message: "server did not answer NOOP".to_owned() }),
-        }
     }
 }
 

@@ -1,19 +1,24 @@
 //! `rapport import tickets FILE.csv`: loads tickets from a spreadsheet export.
 //!
-//! Every row becomes a ticket event and goes through the same checks and the same
-//! ingestion as an event sent to the API. The event id is derived from the row's content,
-//! so importing a file again changes nothing, and importing a later export of the same
-//! tickets updates only the tickets that changed.
+//! Every row becomes a ticket event and goes through the same checks as an event sent to
+//! the API, then the store's bulk path ([`Store::import_batch_owned`]): the same rules
+//! (ordered by time, one history row per status change, newer details win), no surveys,
+//! and no per-row delivery record. A row that says what its ticket already holds, or that
+//! the ticket's history already records, changes nothing: importing a file again changes
+//! nothing, and importing a later export of the same tickets updates only the tickets that
+//! changed. The event id, derived from the row's content, is what the history remembers.
 //!
-//! The file is streamed: at most one batch of events and a bounded number of rejections
-//! are held in memory, whatever the size of the file.
+//! The file is streamed: at most two batches of events (one being stored while the next
+//! is read) and a bounded number of rejections are held in memory, whatever the size of
+//! the file.
 
 use anyhow::{anyhow, bail, Context, Result};
 use csv::ByteRecord;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rapport_domain::event::{parse_source, PersonInput, TicketEvent, TicketEventInput, TicketInput};
 use rapport_domain::time::{parse_instant, Millis};
-use rapport_store::{IngestOutcome, Store};
+use rapport_store::bulk::ImportOutcome;
+use rapport_store::Store;
 use sha2::{Digest, Sha256};
 use std::fmt;
 use std::fs::File;
@@ -24,7 +29,8 @@ use std::path::Path;
 pub struct ImportOptions {
     /// The source the tickets are filed under, unless a row names its own.
     pub source: String,
-    /// Events stored per transaction.
+    /// Events stored per transaction. The bulk path looks each person, organization and
+    /// team up once per transaction, so larger batches are cheaper per row.
     pub batch_size: usize,
     /// Draw a progress bar on standard error (only when it is a terminal).
     pub show_progress: bool,
@@ -32,7 +38,7 @@ pub struct ImportOptions {
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        Self { source: "import".into(), batch_size: 1000, show_progress: false }
+        Self { source: "import".into(), batch_size: DEFAULT_BATCH_SIZE, show_progress: false }
     }
 }
 
@@ -58,6 +64,8 @@ pub struct Rejection {
     pub reason: String,
 }
 
+/// Events stored per transaction unless the caller says otherwise.
+pub const DEFAULT_BATCH_SIZE: usize = 10_000;
 /// Rejections kept in memory; past this only the count grows.
 pub const MAX_KEPT_REJECTIONS: usize = 10_000;
 /// Rejections the summary lists.
@@ -75,15 +83,13 @@ impl ImportSummary {
         }
     }
 
-    fn count(&mut self, outcomes: &[IngestOutcome]) {
+    fn count(&mut self, outcomes: &[ImportOutcome]) {
         for outcome in outcomes {
-            // A duplicate repeats the first delivery's outcome, `created` included.
-            if outcome.duplicate {
-                self.unchanged += 1;
-            } else if outcome.created {
-                self.created += 1;
-            } else {
-                self.updated += 1;
+            match outcome {
+                ImportOutcome::Created => self.created += 1,
+                // A row older than its ticket's state is filed in the ticket's history.
+                ImportOutcome::Updated | ImportOutcome::Stale => self.updated += 1,
+                ImportOutcome::Unchanged => self.unchanged += 1,
             }
         }
     }
@@ -146,6 +152,7 @@ pub async fn import_tickets(store: &Store, path: &Path, options: &ImportOptions,
     let mut summary = ImportSummary::default();
     let mut batch: Vec<TicketEvent> = Vec::with_capacity(batch_size);
     let mut batch_first_line = 0;
+    let mut storing = Storing::default();
     let mut last_error_at = None;
     loop {
         match reader.read_byte_record(&mut record) {
@@ -169,6 +176,7 @@ pub async fn import_tickets(store: &Store, path: &Path, options: &ImportOptions,
             Err(e) => {
                 let here = reader.position().byte();
                 if matches!(e.kind(), csv::ErrorKind::Io(_)) || last_error_at == Some(here) {
+                    storing.finish(&mut summary).await?;
                     return Err(e).with_context(|| format!("cannot read {}", path.display()));
                 }
                 last_error_at = Some(here);
@@ -178,13 +186,19 @@ pub async fn import_tickets(store: &Store, path: &Path, options: &ImportOptions,
             }
         }
         if batch.len() >= batch_size {
-            store_batch(store, &mut batch, batch_first_line, now, &mut summary).await?;
+            storing.finish(&mut summary).await?;
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
+            storing.start(store, full, batch_first_line, now);
         }
         if summary.rows_read % PROGRESS_EVERY == 0 {
             progress.0.set_position(skipped + reader.position().byte());
         }
     }
-    store_batch(store, &mut batch, batch_first_line, now, &mut summary).await?;
+    storing.finish(&mut summary).await?;
+    if !batch.is_empty() {
+        storing.start(store, batch, batch_first_line, now);
+        storing.finish(&mut summary).await?;
+    }
     Ok(summary)
 }
 
@@ -198,25 +212,34 @@ impl Drop for Progress {
     }
 }
 
-async fn store_batch(
-    store: &Store,
-    batch: &mut Vec<TicketEvent>,
-    first_line: u64,
-    now: Millis,
-    summary: &mut ImportSummary,
-) -> Result<()> {
-    if batch.is_empty() {
-        return Ok(());
+/// The batch being stored while the next one is read: reading and checking rows keeps one
+/// core busy, the database another. One batch at a time, in file order.
+#[derive(Default)]
+struct Storing(Option<(tokio::task::JoinHandle<rapport_store::Result<Vec<ImportOutcome>>>, u64)>);
+
+impl Storing {
+    fn start(&mut self, store: &Store, batch: Vec<TicketEvent>, first_line: u64, now: Millis) {
+        debug_assert!(self.0.is_none(), "one batch at a time");
+        let store = store.clone();
+        let task = tokio::spawn(async move { store.import_batch_owned(batch, now).await });
+        self.0 = Some((task, first_line));
     }
-    let outcomes = store.backfill_batch(batch, now).await.with_context(|| {
-        format!(
-            "storing the rows from line {first_line} on failed (the rows before are stored; \
-             importing the file again is safe)"
-        )
-    })?;
-    summary.count(&outcomes);
-    batch.clear();
-    Ok(())
+
+    /// Waits for the batch being stored, if any, and counts its outcomes.
+    async fn finish(&mut self, summary: &mut ImportSummary) -> Result<()> {
+        let Some((task, first_line)) = self.0.take() else {
+            return Ok(());
+        };
+        let failed = || {
+            format!(
+                "storing the rows from line {first_line} on failed (the rows before are stored; \
+                 importing the file again is safe)"
+            )
+        };
+        let outcomes = task.await.map_err(anyhow::Error::from).with_context(failed)?.with_context(failed)?;
+        summary.count(&outcomes);
+        Ok(())
+    }
 }
 
 /// Excel writes a UTF-8 byte order mark at the start of "CSV UTF-8" files.

@@ -128,3 +128,25 @@ fn http_get(address: &str, path: &str) -> String {
     stream.read_to_string(&mut answer).unwrap();
     answer
 }
+
+#[test]
+fn demo_adds_survey_history_once_with_about_a_quarter_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    // "N survey invitations, M answers (X% answered)."
+    let surveys = |output: &str| -> (String, u64, u64) {
+        let line = output.lines().find(|l| l.contains("survey invitations")).unwrap_or_else(|| panic!("{output}"));
+        let numbers: Vec<u64> =
+            line.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).map(|s| s.parse().unwrap()).collect();
+        assert!(line.contains("answers") && line.contains("% answered"), "{line}");
+        assert_eq!(numbers.len(), 3, "{line}");
+        (line.to_string(), numbers[0], numbers[1])
+    };
+    let first = stdout(&rapport(dir.path(), &["demo", "--tickets", "2000"]));
+    let (line, invitations, answers) = surveys(&first);
+    assert!(invitations > 1000, "{line}");
+    let share = answers as f64 / invitations as f64;
+    assert!((0.15..0.35).contains(&share), "{line}");
+
+    let again = stdout(&rapport(dir.path(), &["demo", "--tickets", "2000"]));
+    assert_eq!(surveys(&again).0, line, "a second run adds no decisions, invitations or answers");
+}

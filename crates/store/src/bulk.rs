@@ -89,8 +89,6 @@ struct Refs {
 fn resolve_refs(conn: &mut dyn Conn, events: &[TicketEvent], now: Millis) -> Result<Vec<Refs>> {
     let mut organizations = Names::new(Named::Organization);
     let mut teams = Names::new(Named::Team);
-    let mut customers = People::new(PersonKind::Customer);
-    let mut agents = People::new(PersonKind::Agent);
     let mut refs = Vec::with_capacity(events.len());
     for event in events {
         let t = &event.ticket;
@@ -102,29 +100,38 @@ fn resolve_refs(conn: &mut dyn Conn, events: &[TicketEvent], now: Millis) -> Res
             Some(name) => Some(teams.id(conn, name, now)?),
             None => None,
         };
-        let customer_id = match &t.requester {
-            Some(r) => {
-                let details = Details {
-                    name: r.name.as_ref(),
-                    group: organization_id,
-                    vip: r.vip,
-                    language: r.language.as_ref(),
-                };
-                Some(customers.id(conn, r.email.as_str(), details, event.occurred_at, now)?)
-            }
-            None => None,
-        };
-        let agent_id = match &t.assignee {
-            Some(a) => {
-                let details = Details { name: a.name.as_ref(), group: team_id, vip: None, language: None };
-                Some(agents.id(conn, a.email.as_str(), details, event.occurred_at, now)?)
-            }
-            None => None,
-        };
-        refs.push(Refs { customer_id, agent_id, team_id, organization_id });
+        refs.push(Refs { customer_id: None, agent_id: None, team_id, organization_id });
     }
-    customers.write_back(conn)?;
-    agents.write_back(conn)?;
+    let customers: Vec<Option<(&str, Details<'_>)>> = events
+        .iter()
+        .zip(&refs)
+        .map(|(event, refs)| {
+            event.ticket.requester.as_ref().map(|r| {
+                let details = Details {
+                    name: r.name.as_deref(),
+                    group: refs.organization_id,
+                    vip: r.vip,
+                    language: r.language.as_deref(),
+                };
+                (r.email.as_str(), details)
+            })
+        })
+        .collect();
+    let customer_ids = resolve_people(conn, PersonKind::Customer, events, &customers, now)?;
+    let agents: Vec<Option<(&str, Details<'_>)>> = events
+        .iter()
+        .zip(&refs)
+        .map(|(event, refs)| {
+            event.ticket.assignee.as_ref().map(|a| {
+                (a.email.as_str(), Details { name: a.name.as_deref(), group: refs.team_id, vip: None, language: None })
+            })
+        })
+        .collect();
+    let agent_ids = resolve_people(conn, PersonKind::Agent, events, &agents, now)?;
+    for ((refs, customer_id), agent_id) in refs.iter_mut().zip(customer_ids).zip(agent_ids) {
+        refs.customer_id = customer_id;
+        refs.agent_id = agent_id;
+    }
     Ok(refs)
 }
 
@@ -179,11 +186,11 @@ enum PersonKind {
 
 /// What one event says about a person; `None` leaves the stored value as it is.
 struct Details<'a> {
-    name: Option<&'a String>,
+    name: Option<&'a str>,
     /// The customer's organization, the agent's team.
     group: Option<i64>,
     vip: Option<bool>,
-    language: Option<&'a String>,
+    language: Option<&'a str>,
 }
 
 /// A customer or agent as the database holds it, with the batch's events applied.
@@ -208,8 +215,8 @@ impl Person {
             return;
         }
         let mut changed = false;
-        if let Some(name) = details.name.filter(|&n| self.name.as_ref() != Some(n)) {
-            self.name = Some(name.clone());
+        if let Some(name) = details.name.filter(|&n| self.name.as_deref() != Some(n)) {
+            self.name = Some(name.to_string());
             changed = true;
         }
         if let Some(group) = details.group.filter(|&g| self.group != Some(g)) {
@@ -220,8 +227,8 @@ impl Person {
             self.vip = vip;
             changed = true;
         }
-        if let Some(language) = details.language.filter(|&l| self.language.as_ref() != Some(l)) {
-            self.language = Some(language.clone());
+        if let Some(language) = details.language.filter(|&l| self.language.as_deref() != Some(l)) {
+            self.language = Some(language.to_string());
             changed = true;
         }
         if occurred_at > self.seen_at && (changed || !timeless) {
@@ -232,141 +239,199 @@ impl Person {
     }
 }
 
-/// Customers or agents by email, each read (and, on PostgreSQL, locked) once per batch.
-struct People {
+/// The customers (or agents) that `rows` name (one per event, by email): each read (on
+/// PostgreSQL, locked) or created once, by up to 128 to a statement; the events' details
+/// applied in order, in memory; the changed ones written back at the end, likewise.
+/// Answers each event's person id.
+fn resolve_people<'e>(
+    conn: &mut dyn Conn,
     kind: PersonKind,
-    by_email: HashMap<String, Person>,
+    events: &[TicketEvent],
+    rows: &[Option<(&'e str, Details<'e>)>],
+    now: Millis,
+) -> Result<Vec<Option<i64>>> {
+    // Each person once, with the first event that names them.
+    let mut first_row: HashMap<&'e str, usize> = HashMap::new();
+    let mut emails: Vec<&'e str> = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        if let Some((email, _)) = row {
+            first_row.entry(email).or_insert_with(|| {
+                emails.push(email);
+                i
+            });
+        }
+    }
+    let mut people = find_people(conn, kind, &emails)?;
+    let missing: Vec<usize> = emails.iter().filter(|e| !people.contains_key(*e)).map(|e| first_row[e]).collect();
+    if !missing.is_empty() {
+        insert_people(conn, kind, events, rows, &missing, now, &mut people)?;
+        // Created meanwhile by another instance (PostgreSQL): they are there now.
+        let raced: Vec<&'e str> = emails.iter().copied().filter(|e| !people.contains_key(e)).collect();
+        people.extend(find_people(conn, kind, &raced)?);
+        if let Some(email) = emails.iter().find(|e| !people.contains_key(*e)) {
+            return Err(StoreError::Conflict(format!("{email} could be neither found nor created")));
+        }
+    }
+    let mut ids = Vec::with_capacity(rows.len());
+    for (row, event) in rows.iter().zip(events) {
+        ids.push(match row {
+            Some((email, details)) => {
+                let person = people.get_mut(email).ok_or(StoreError::NotFound)?;
+                person.apply(details, event.occurred_at, event.occurred_at == now);
+                Some(person.id)
+            }
+            None => None,
+        });
+    }
+    write_back_people(conn, kind, &people, now)?;
+    Ok(ids)
 }
 
-impl People {
-    fn new(kind: PersonKind) -> People {
-        People { kind, by_email: HashMap::new() }
-    }
-
-    fn id(
-        &mut self,
-        conn: &mut dyn Conn,
-        email: &str,
-        details: Details<'_>,
-        occurred_at: Millis,
-        now: Millis,
-    ) -> Result<i64> {
-        let timeless = occurred_at == now;
-        if let Some(person) = self.by_email.get_mut(email) {
-            person.apply(&details, occurred_at, timeless);
-            return Ok(person.id);
+/// The stored customers (or agents) among `emails`, by email.
+fn find_people<'e>(conn: &mut dyn Conn, kind: PersonKind, emails: &[&'e str]) -> Result<HashMap<&'e str, Person>> {
+    static SQL: [OnceLock<Vec<String>>; 4] = [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    let postgres = conn.backend() == Backend::Postgres;
+    let (cell, head) = match kind {
+        PersonKind::Customer => {
+            (0, "SELECT id, email, name, organization_id, vip, language, seen_at FROM customers WHERE email IN (")
         }
-        let person = match self.find(conn, email)? {
-            Some(mut person) => {
-                person.apply(&details, occurred_at, timeless);
-                person
-            }
-            None => match self.insert(conn, email, &details, occurred_at, now)? {
-                Some(person) => person,
-                // Created meanwhile by another instance: it is there now.
-                None => {
-                    let mut person = self.find(conn, email)?.ok_or(StoreError::NotFound)?;
-                    person.apply(&details, occurred_at, timeless);
-                    person
-                }
-            },
-        };
-        let id = person.id;
-        self.by_email.insert(email.to_string(), person);
-        Ok(id)
-    }
-
-    fn find(&self, conn: &mut dyn Conn, email: &str) -> Result<Option<Person>> {
-        let postgres = conn.backend() == Backend::Postgres;
-        let sql = match (self.kind, postgres) {
-            (PersonKind::Customer, false) => {
-                "SELECT id, name, organization_id, vip, language, seen_at FROM customers WHERE email = $1"
-            }
-            (PersonKind::Customer, true) => {
-                "SELECT id, name, organization_id, vip, language, seen_at FROM customers WHERE email = $1 FOR UPDATE"
-            }
-            (PersonKind::Agent, false) => "SELECT id, name, team_id, 0, NULL, seen_at FROM agents WHERE email = $1",
-            (PersonKind::Agent, true) => {
-                "SELECT id, name, team_id, 0, NULL, seen_at FROM agents WHERE email = $1 FOR UPDATE"
-            }
-        };
-        let Some(row) = conn.query_opt(sql, params![email])? else {
-            return Ok(None);
-        };
-        Ok(Some(Person {
-            id: row.get(0)?,
-            name: row.get(1)?,
-            group: row.get(2)?,
-            vip: row.get(3)?,
-            language: row.get(4)?,
-            seen_at: row.get(5)?,
-            dirty: false,
-        }))
-    }
-
-    fn insert(
-        &self,
-        conn: &mut dyn Conn,
-        email: &str,
-        details: &Details<'_>,
-        occurred_at: Millis,
-        now: Millis,
-    ) -> Result<Option<Person>> {
-        let vip = details.vip.map(i64::from);
-        let row = match self.kind {
-            PersonKind::Customer => conn.query_opt(
-                "INSERT INTO customers (email, name, organization_id, vip, language, seen_at, created_at)
-                 VALUES ($1, $2, $3, COALESCE($4, 0), $5, $6, $7)
-                 ON CONFLICT (email) DO NOTHING RETURNING id",
-                params![
-                    email,
-                    details.name.map(String::as_str),
-                    details.group,
-                    vip,
-                    details.language.map(String::as_str),
-                    occurred_at,
-                    now
-                ],
-            )?,
-            PersonKind::Agent => conn.query_opt(
-                "INSERT INTO agents (email, name, team_id, seen_at, created_at) VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (email) DO NOTHING RETURNING id",
-                params![email, details.name.map(String::as_str), details.group, occurred_at, now],
-            )?,
-        };
-        row.map(|row| {
-            Ok(Person {
-                id: row.get(0)?,
-                name: details.name.cloned(),
-                group: details.group,
-                vip: vip.unwrap_or(0),
-                language: details.language.cloned(),
-                seen_at: occurred_at,
-                dirty: false,
-            })
-        })
-        .transpose()
-    }
-
-    /// Stores the newest details of everyone the batch changed.
-    fn write_back(self, conn: &mut dyn Conn) -> Result<()> {
-        let mut changed: Vec<Person> = self.by_email.into_values().filter(|p| p.dirty).collect();
-        changed.sort_unstable_by_key(|p| p.id);
-        for p in &changed {
-            match self.kind {
-                PersonKind::Customer => conn.execute(
-                    "UPDATE customers SET name = $2, organization_id = $3, vip = $4, language = $5, seen_at = $6
-                     WHERE id = $1",
-                    params![p.id, p.name, p.group, p.vip, p.language, p.seen_at],
-                )?,
-                PersonKind::Agent => conn.execute(
-                    "UPDATE agents SET name = $2, team_id = $3, seen_at = $4 WHERE id = $1",
-                    params![p.id, p.name, p.group, p.seen_at],
-                )?,
+        PersonKind::Agent => (2, "SELECT id, email, name, team_id, 0, NULL, seen_at FROM agents WHERE email IN ("),
+    };
+    let (cell, tail) = if postgres { (cell + 1, ") FOR UPDATE") } else { (cell, ")") };
+    let wanted: HashSet<&'e str> = emails.iter().copied().collect();
+    let mut people = HashMap::with_capacity(emails.len());
+    let mut rest = emails;
+    for size in split(emails.len()) {
+        let (part, after) = rest.split_at(size);
+        rest = after;
+        let sql = sized(&SQL[cell], head, "?", tail, 1, size);
+        let values: Vec<&dyn ToValue> = part.iter().map(|e| e as &dyn ToValue).collect();
+        for row in conn.query(sql, &values)? {
+            let email: String = row.get(1)?;
+            let Some(&email) = wanted.get(email.as_str()) else {
+                return Err(StoreError::Corrupt(format!("asked for no person {email}")));
             };
+            let person = Person {
+                id: row.get(0)?,
+                name: row.get(2)?,
+                group: row.get(3)?,
+                vip: row.get(4)?,
+                language: row.get(5)?,
+                seen_at: row.get(6)?,
+                dirty: false,
+            };
+            people.insert(email, person);
         }
-        Ok(())
     }
+    Ok(people)
+}
+
+/// Creates the people first named by the events at `first_rows`, with those events'
+/// details; adds those it created to `people` (one created meanwhile elsewhere is not).
+fn insert_people<'e>(
+    conn: &mut dyn Conn,
+    kind: PersonKind,
+    events: &[TicketEvent],
+    rows: &[Option<(&'e str, Details<'e>)>],
+    first_rows: &[usize],
+    now: Millis,
+    people: &mut HashMap<&'e str, Person>,
+) -> Result<()> {
+    static SQL: [OnceLock<Vec<String>>; 2] = [OnceLock::new(), OnceLock::new()];
+    let (cell, head, row) = match kind {
+        PersonKind::Customer => (
+            0,
+            "INSERT INTO customers (email, name, organization_id, vip, language, seen_at, created_at) VALUES ",
+            "(?, ?, ?, COALESCE(?, 0), ?, ?, $1)",
+        ),
+        PersonKind::Agent => {
+            (1, "INSERT INTO agents (email, name, team_id, seen_at, created_at) VALUES ", "(?, ?, ?, ?, $1)")
+        }
+    };
+    let tail = " ON CONFLICT (email) DO NOTHING RETURNING id, email";
+    let vips: Vec<Option<i64>> = rows.iter().map(|r| r.as_ref().and_then(|(_, d)| d.vip.map(i64::from))).collect();
+    let mut rest = first_rows;
+    for size in split(first_rows.len()) {
+        let (part, after) = rest.split_at(size);
+        rest = after;
+        let mut values: Vec<&dyn ToValue> = Vec::with_capacity(1 + size * 6);
+        values.push(&now);
+        let mut given = HashMap::with_capacity(size);
+        for &i in part {
+            let Some((email, details)) = &rows[i] else { continue };
+            given.insert(*email, i);
+            values.push(email);
+            values.push(&details.name);
+            values.push(&details.group);
+            if kind == PersonKind::Customer {
+                values.push(&vips[i]);
+                values.push(&details.language);
+            }
+            values.push(&events[i].occurred_at);
+        }
+        let sql = sized(&SQL[cell], head, row, tail, 2, size);
+        for created in conn.query(sql, &values)? {
+            let email: String = created.get(1)?;
+            let Some((&email, &i)) = given.get_key_value(email.as_str()) else {
+                return Err(StoreError::Corrupt(format!("created an unknown person {email}")));
+            };
+            let Some((_, details)) = &rows[i] else { continue };
+            let person = Person {
+                id: created.get(0)?,
+                name: details.name.map(str::to_string),
+                group: details.group,
+                vip: vips[i].unwrap_or(0),
+                language: details.language.map(str::to_string),
+                seen_at: events[i].occurred_at,
+                dirty: false,
+            };
+            people.insert(email, person);
+        }
+    }
+    Ok(())
+}
+
+/// Stores the newest details of everyone the batch changed (the rows exist and, on
+/// PostgreSQL, are locked by this transaction: the upsert always updates).
+fn write_back_people(conn: &mut dyn Conn, kind: PersonKind, people: &HashMap<&str, Person>, now: Millis) -> Result<()> {
+    static SQL: [OnceLock<Vec<String>>; 2] = [OnceLock::new(), OnceLock::new()];
+    let (cell, head, row, tail) = match kind {
+        PersonKind::Customer => (
+            0,
+            "INSERT INTO customers (email, name, organization_id, vip, language, seen_at, created_at) VALUES ",
+            "(?, ?, ?, ?, ?, ?, $1)",
+            " ON CONFLICT (email) DO UPDATE SET name = excluded.name, organization_id = excluded.organization_id,
+                 vip = excluded.vip, language = excluded.language, seen_at = excluded.seen_at",
+        ),
+        PersonKind::Agent => (
+            1,
+            "INSERT INTO agents (email, name, team_id, seen_at, created_at) VALUES ",
+            "(?, ?, ?, ?, $1)",
+            " ON CONFLICT (email) DO UPDATE SET name = excluded.name, team_id = excluded.team_id,
+                 seen_at = excluded.seen_at",
+        ),
+    };
+    let mut changed: Vec<(&&str, &Person)> = people.iter().filter(|(_, p)| p.dirty).collect();
+    changed.sort_unstable_by_key(|(_, p)| p.id);
+    let mut rest = &changed[..];
+    for size in split(changed.len()) {
+        let (part, after) = rest.split_at(size);
+        rest = after;
+        let mut values: Vec<&dyn ToValue> = Vec::with_capacity(1 + size * 6);
+        values.push(&now);
+        for (email, p) in part {
+            values.push(*email);
+            values.push(&p.name);
+            values.push(&p.group);
+            if kind == PersonKind::Customer {
+                values.push(&p.vip);
+                values.push(&p.language);
+            }
+            values.push(&p.seen_at);
+        }
+        conn.execute(sized(&SQL[cell], head, row, tail, 2, size), &values)?;
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -407,12 +472,13 @@ fn import_chunk(
 /// connection prepares at most eight shapes of each multi-row statement.
 const SIZES: [usize; 8] = [128, 64, 32, 16, 8, 4, 2, 1];
 
-/// `INSERT … VALUES (…), (…)` for `rows` rows: each `?` of `row` becomes the next `$n`
-/// (numbered from 2); `$1` is shared by all rows.
-fn multi_row_sql(head: &str, row: &str, tail: &str, rows: usize) -> String {
+/// A multi-row statement: `head`, then `rows` copies of `row` separated by commas, then
+/// `tail`; each `?` becomes the next `$n`, numbered from `first` (a `$1` written out, as a
+/// value all rows share, stays).
+fn multi_row_sql(head: &str, row: &str, tail: &str, first: usize, rows: usize) -> String {
     let mut sql = String::with_capacity(head.len() + tail.len() + rows * (row.len() + 16));
     sql.push_str(head);
-    let mut n = 2;
+    let mut n = first;
     for r in 0..rows {
         if r > 0 {
             sql.push_str(", ");
@@ -431,9 +497,16 @@ fn multi_row_sql(head: &str, row: &str, tail: &str, rows: usize) -> String {
     sql
 }
 
-/// The statement of each size in [`SIZES`], built once.
-fn sized(cell: &'static OnceLock<Vec<String>>, head: &str, row: &str, tail: &str, rows: usize) -> &'static str {
-    let all = cell.get_or_init(|| SIZES.iter().map(|&n| multi_row_sql(head, row, tail, n)).collect());
+/// The statement of `rows` rows, `rows` one of [`SIZES`]; each size built once.
+fn sized(
+    cell: &'static OnceLock<Vec<String>>,
+    head: &str,
+    row: &str,
+    tail: &str,
+    first: usize,
+    rows: usize,
+) -> &'static str {
+    let all = cell.get_or_init(|| SIZES.iter().map(|&n| multi_row_sql(head, row, tail, first, n)).collect());
     let index = SIZES.iter().position(|&n| n == rows).expect("a size from SIZES");
     &all[index]
 }
@@ -470,6 +543,7 @@ fn insert_tickets<'e>(
                  updated_at) VALUES ",
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, $1, $1)",
             " ON CONFLICT (source, external_id) DO NOTHING RETURNING id, source, external_id",
+            2,
             size,
         );
         let mut values: Vec<&dyn ToValue> = Vec::with_capacity(1 + size * 15);
@@ -528,6 +602,7 @@ fn insert_first_history(conn: &mut dyn Conn, created: &[(i64, &TicketEvent)], no
              VALUES ",
             "(?, ?, NULL, ?, ?, 1, $1)",
             "",
+            2,
             size,
         );
         let mut values: Vec<&dyn ToValue> = Vec::with_capacity(1 + size * 4);
@@ -778,7 +853,7 @@ mod tests {
 
     #[test]
     fn multi_row_statements_number_their_parameters() {
-        let sql = multi_row_sql("INSERT INTO t (a, b, c) VALUES ", "(?, ?, $1)", " RETURNING id", 2);
+        let sql = multi_row_sql("INSERT INTO t (a, b, c) VALUES ", "(?, ?, $1)", " RETURNING id", 2, 2);
         assert_eq!(sql, "INSERT INTO t (a, b, c) VALUES ($2, $3, $1), ($4, $5, $1) RETURNING id");
     }
 }

@@ -122,19 +122,35 @@ struct Desk {
     logo: bool,
 }
 
-async fn desk(state: &AppState) -> Result<Desk, ApiError> {
-    let (name, default_language) =
-        state.store.read(|conn| Ok((setting(conn, DESK_NAME)?, setting(conn, DEFAULT_LANGUAGE)?))).await?;
-    Ok(Desk {
+/// The desk's settings and the token's invitation, in one trip to the database: this is
+/// on every answer's path.
+async fn load(state: &AppState, token: Option<&str>) -> Result<(Desk, Option<OpenInvitation>), ApiError> {
+    let hash = token.map(hash_secret);
+    let (name, default_language, logo, invitation) = state
+        .store
+        .read(move |conn| {
+            let invitation = match &hash {
+                Some(hash) => invitations::invitation_by_token(conn, hash)?,
+                None => None,
+            };
+            Ok((
+                setting(conn, DESK_NAME)?,
+                setting(conn, DEFAULT_LANGUAGE)?,
+                setting(conn, crate::staff::LOGO_SETTING)?,
+                invitation,
+            ))
+        })
+        .await?;
+    let desk = Desk {
         name: name.unwrap_or_else(|| "Service Desk".into()),
         default_language: default_language.unwrap_or_else(|| "en".into()),
-        logo: !state.config.logo_file.trim().is_empty(),
-    })
+        logo: logo.is_some() || !state.config.logo_file.trim().is_empty(),
+    };
+    Ok((desk, invitation))
 }
 
 async fn find(state: &AppState, token: &str) -> Result<Option<OpenInvitation>, ApiError> {
-    let hash = hash_secret(token);
-    Ok(state.store.read(move |conn| invitations::invitation_by_token(conn, &hash)).await?)
+    Ok(load(state, Some(token)).await?.1)
 }
 
 /// An unknown token and an ended survey get the same page and status, in the
@@ -182,9 +198,9 @@ async fn show(
     Query(query): Query<ShowQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let desk = desk(&state).await?;
+    let (desk, invitation) = load(&state, Some(&token)).await?;
     let now = state.clock.now();
-    let Some(invitation) = find(&state, &token).await?.filter(|i| is_open(i, now)) else {
+    let Some(invitation) = invitation.filter(|i| is_open(i, now)) else {
         return Ok(closed(&desk, &headers, false));
     };
     if locked(&invitation, now) {
@@ -294,9 +310,9 @@ async fn answer(
 ) -> Result<Response, ApiError> {
     let wants_json =
         headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("application/json"));
-    let desk = desk(&state).await?;
+    let (desk, invitation) = load(&state, Some(&token)).await?;
     let now = state.clock.now();
-    let Some(invitation) = find(&state, &token).await?.filter(|i| is_open(i, now)) else {
+    let Some(invitation) = invitation.filter(|i| is_open(i, now)) else {
         if wants_json {
             return Err(ApiError::NotFound);
         }
@@ -358,8 +374,8 @@ async fn opt_out_page(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let desk = desk(&state).await?;
-    let Some(invitation) = find(&state, &token).await? else { return Ok(closed(&desk, &headers, false)) };
+    let (desk, invitation) = load(&state, Some(&token)).await?;
+    let Some(invitation) = invitation else { return Ok(closed(&desk, &headers, false)) };
     Ok(render(StatusCode::OK, opt_out_view(&desk, &invitation, &token, false)))
 }
 
@@ -385,8 +401,8 @@ async fn opt_out(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let desk = desk(&state).await?;
-    let Some(invitation) = find(&state, &token).await? else { return Ok(closed(&desk, &headers, false)) };
+    let (desk, invitation) = load(&state, Some(&token)).await?;
+    let Some(invitation) = invitation else { return Ok(closed(&desk, &headers, false)) };
     let customer = invitation.customer_id;
     let now = state.clock.now();
     state.store.write(move |conn| invitations::opt_out(conn, customer, now)).await?;

@@ -30,6 +30,12 @@ pub fn router() -> Router<AppState> {
 
 /// The desk's logo from `logo_file`, if one is configured.
 async fn logo(State(state): State<AppState>) -> axum::response::Response {
+    if let Ok(Some(stored)) = state.store.setting(crate::staff::LOGO_SETTING).await {
+        if let Some((kind, bytes)) = crate::staff::decode_logo(&stored) {
+            return ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=300".to_string())], bytes)
+                .into_response();
+        }
+    }
     let path = state.config.logo_file.trim();
     let kind = match path.rsplit('.').next().map(str::to_ascii_lowercase).as_deref() {
         Some("png") => "image/png",

@@ -22,6 +22,15 @@ pub fn is_admin(user: &StaffUser) -> bool {
     user.role == StaffRole::Admin
 }
 
+/// Admin pages: anyone else is told the page does not exist.
+pub fn require_admin(user: &StaffUser) -> Result<(), crate::error::ApiError> {
+    if is_admin(user) {
+        Ok(())
+    } else {
+        Err(crate::error::ApiError::NotFound)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

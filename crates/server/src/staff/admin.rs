@@ -1,7 +1,7 @@
 //! Admin pages: the local mailbox (what Rapport "sent", as the customer sees it) and
 //! the audit log.
 
-use super::access::is_admin;
+use super::access::require_admin;
 use super::layout::{page, when, Frame};
 use super::Staff;
 use crate::app::AppState;
@@ -23,13 +23,8 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(audit))
 }
 
-/// Admins only; anyone else is told the page does not exist.
 fn admin(staff: &Staff) -> Result<(), ApiError> {
-    if is_admin(&staff.user) {
-        Ok(())
-    } else {
-        Err(ApiError::NotFound)
-    }
+    require_admin(&staff.user)
 }
 
 fn mailbox_dir(state: &AppState) -> Option<MailboxDir> {

@@ -8,13 +8,24 @@ mod answers;
 mod auth;
 mod layout;
 pub mod session;
+mod settings;
+mod settings_policies;
+mod settings_users;
 mod tickets;
 
 use crate::app::AppState;
 use axum::Router;
 
 pub use session::Staff;
+pub use settings::{decode_logo, LOGO as LOGO_SETTING};
 
 pub fn router() -> Router<AppState> {
-    Router::new().merge(admin::router()).merge(auth::router()).merge(answers::router()).merge(tickets::router())
+    Router::new()
+        .merge(admin::router())
+        .merge(settings::router())
+        .merge(settings_policies::router())
+        .merge(settings_users::router())
+        .merge(auth::router())
+        .merge(answers::router())
+        .merge(tickets::router())
 }

@@ -8,4 +8,7 @@ mod ingest;
 mod operations;
 mod policies;
 mod staff;
+mod staff_settings;
+mod staff_settings_policies;
+mod staff_settings_users;
 mod surveys;
