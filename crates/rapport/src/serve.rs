@@ -1,11 +1,9 @@
 //! `rapport serve`: the web service, on an up-to-date database with a first admin.
 
 use crate::cli::{now, open_store};
-use rapport_domain::password::{generate_password, hash_password};
+use rapport_server::first_admin::FIRST_ADMIN_EMAIL;
 use rapport_server::{Application, Clock, Config};
-use rapport_store::{NewStaffUser, StaffRole, Store};
-
-pub const FIRST_ADMIN_EMAIL: &str = "admin@rapport.local";
+use rapport_store::Store;
 
 pub async fn serve(config: Config, demo: bool, with_worker: bool) -> anyhow::Result<()> {
     tracing::info!(database = config.redacted_database_url(), "starting");
@@ -25,23 +23,9 @@ pub async fn serve(config: Config, demo: bool, with_worker: bool) -> anyhow::Res
     Ok(())
 }
 
-/// Never a default password: the first start makes an admin with a random one and
-/// prints it once. Safe when several instances start together (the insert is atomic).
 async fn ensure_first_admin(store: &Store) -> anyhow::Result<()> {
-    if store.staff_count().await? > 0 {
-        return Ok(());
-    }
-    let password = generate_password();
-    let hash = hash_password(&password);
-    let user = NewStaffUser {
-        email: FIRST_ADMIN_EMAIL,
-        name: "Administrator",
-        role: StaffRole::Admin,
-        password_hash: &hash,
-        must_change_password: false,
-    };
-    if store.create_first_admin(&user, now()).await? {
-        println!("Created the first admin. Sign in with:");
+    if let Some(password) = rapport_server::first_admin::ensure_first_admin(store, now()).await? {
+        println!("Created the first admin. Sign in at /sign-in with:");
         println!("  email:    {FIRST_ADMIN_EMAIL}");
         println!("  password: {password}");
         println!("This password is shown only once.");

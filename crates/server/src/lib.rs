@@ -6,6 +6,7 @@ mod app;
 pub mod clock;
 pub mod config;
 mod error;
+pub mod first_admin;
 mod group_commit;
 pub mod i18n;
 mod ingest_queue;

@@ -3,6 +3,7 @@
 //! records the face by itself (`answer.js`), and without JavaScript one press of Send
 //! does. The customer may change the answer and add a comment for a while.
 
+use super::CspNonce;
 use crate::app::AppState;
 use crate::error::ApiError;
 use crate::group_commit::GroupCommit;
@@ -14,6 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use axum::Extension;
 use axum::{Json, Router};
 use rapport_domain::survey::{Answer, AnswerInput, CsatScale};
 use rapport_domain::time::{from_millis, Millis};
@@ -65,6 +67,7 @@ pub struct ReasonOption {
 #[template(path = "answer/page.html")]
 struct AnswerPage {
     logo: bool,
+    nonce: String,
     lang: String,
     desk: String,
     t: Texts,
@@ -194,6 +197,7 @@ fn format_date(ms: Millis) -> String {
 /// GET and HEAD: show the page; never record anything.
 async fn show(
     State(state): State<AppState>,
+    Extension(nonce): Extension<CspNonce>,
     Path(token): Path<String>,
     Query(query): Query<ShowQuery>,
     headers: HeaderMap,
@@ -211,7 +215,8 @@ async fn show(
         .as_deref()
         .and_then(|s| s.parse::<u8>().ok())
         .filter(|s| (1..=invitation.policy.scale.points()).contains(s));
-    let page = answer_page(&desk, &invitation, &token, chosen, None, Vec::new());
+    let mut page = answer_page(&desk, &invitation, &token, chosen, None, Vec::new());
+    page.nonce = nonce.0;
     Ok(render(StatusCode::OK, page))
 }
 
@@ -255,6 +260,7 @@ fn answer_page(
     };
     let window = i64::from(policy.change_window_hours) * 3_600_000;
     AnswerPage {
+        nonce: String::new(),
         desk: desk.name.clone(),
         logo: desk.logo,
         token: token.to_string(),
@@ -304,6 +310,7 @@ fn parse_form(body: &[u8]) -> AnswerInput {
 /// the page again, with a thank-you.
 async fn answer(
     State(state): State<AppState>,
+    Extension(nonce): Extension<CspNonce>,
     Path(token): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -341,6 +348,7 @@ async fn answer(
             let mut page = answer_page(&desk, &invitation, &token, chosen, None, messages);
             page.comment = input.comment.unwrap_or_default();
             page.auto_record = false;
+            page.nonce = nonce.0;
             return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, page));
         }
     };
@@ -356,6 +364,7 @@ async fn answer(
             let notice = Catalog::global().text(&lang, key, &[]);
             let mut page = answer_page(&desk, &reloaded, &token, None, Some(notice), Vec::new());
             page.auto_record = false;
+            page.nonce = nonce.0;
             Ok(render(StatusCode::OK, page))
         }
         SaveOutcome::Locked => Ok(if wants_json {

@@ -12,7 +12,7 @@ use axum::routing::get;
 use axum::Router;
 
 pub use answer::{answer_queue, AnswerQueue};
-pub use security::security_headers;
+pub use security::{security_headers, CspNonce};
 
 const CSS: &str = include_str!("../../static/rapport.css");
 const ANSWER_JS: &str = include_str!("../../static/answer.js");

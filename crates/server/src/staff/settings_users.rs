@@ -405,7 +405,8 @@ async fn reset_password(
     state.store.set_staff_password(user.id, password_hash, true, now).await?;
     state.store.audit(&staff.user.email, "password_reset", &user.email, "", now).await?;
     let notice = format!(
-        "Reset the password of {} ({}). They were signed out everywhere and must choose a new password at their next sign-in.",
+        "Reset the password of {} ({}). They were signed out everywhere and must choose a new password \
+         at their next sign-in.",
         user.name, user.email
     );
     let outcome = Outcome { notice: Some(notice), password: Some(password), ..Outcome::default() };
