@@ -179,3 +179,30 @@ on_both_databases! {
         assert!(html.contains("smtp_url"), "this test app sends by SMTP, so the page says there is no local mailbox");
     }
 }
+
+#[tokio::test]
+async fn the_local_mailbox_shows_what_was_sent_as_the_customer_sees_it() {
+    let app = TestApp::sqlite_with_mailbox().await;
+    let token = app.token(Scope::Ingest).await;
+    let mut body = event("mb-1", "INC-MB1", "closed", "2026-11-20T14:03:00Z");
+    body["ticket"]["requester"]["language"] = "en".into();
+    app.post_event(&token, &body).await;
+    assert_eq!(app.after_minutes(61).await.delivered, 1);
+    app.staff_user(StaffRole::Admin, "admin@desk.example", &[]).await;
+    let browser = app.signed_in("admin@desk.example").await;
+    let (status, list) = browser.text("/mailbox").await;
+    assert_eq!(status, 200);
+    assert!(list.contains("INC-MB1"), "{list}");
+    let at = list.find("href=\"/mailbox/").unwrap() + 15;
+    let file: String = list[at..].split('"').next().unwrap().to_string();
+    let (status, message) = browser.text(&format!("/mailbox/{file}")).await;
+    assert_eq!(status, 200);
+    assert!(message.contains("ana@example.com") && message.contains("List-Unsubscribe"));
+    let html = browser.get(&format!("/mailbox/{file}/html")).await;
+    assert!(html.headers()["content-security-policy"].to_str().unwrap().starts_with("sandbox"));
+    assert!(html.text().await.unwrap().contains("?score=5"));
+    let lead = app.staff_user(StaffRole::Manager, "lead@desk.example", &[]).await;
+    assert!(lead > 0);
+    let manager = app.signed_in("lead@desk.example").await;
+    assert_eq!(manager.get(&format!("/mailbox/{file}")).await.status(), 404);
+}

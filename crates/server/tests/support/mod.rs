@@ -62,13 +62,31 @@ impl TestApp {
         config
     }
 
+    /// Mail goes to the local mailbox folder (the default of a fresh install), not SMTP.
+    pub async fn sqlite_with_mailbox() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("rapport.db").display());
+        TestApp::start_with(dir, url, None, false).await
+    }
+
     async fn start(dir: tempfile::TempDir, url: String, postgres_database: Option<String>) -> TestApp {
+        TestApp::start_with(dir, url, postgres_database, true).await
+    }
+
+    async fn start_with(
+        dir: tempfile::TempDir,
+        url: String,
+        postgres_database: Option<String>,
+        smtp_on: bool,
+    ) -> TestApp {
         let store = Store::connect(&url).await.expect("connecting to the test database");
         store.migrate().await.expect("migrating the test database");
         let clock = Clock::manual(START);
         let smtp = SmtpSink::start().await;
         let mut config = Config::for_test(dir.path(), &url);
-        config.smtp_url = smtp.url();
+        if smtp_on {
+            config.smtp_url = smtp.url();
+        }
         let app = Application::build(config, store.clone(), clock.clone()).await.unwrap();
         let address = format!("http://{}", app.address());
         let worker = app.worker().unwrap();
