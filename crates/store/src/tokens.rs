@@ -62,7 +62,7 @@ impl Store {
     /// The live (not revoked) token with this hash.
     pub async fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRecord>> {
         let hash = hash.to_string();
-        self.read(move |conn| {
+        self.read_quick(move |conn| {
             let sql = format!("{SELECT_TOKEN} WHERE token_hash = $1 AND revoked_at IS NULL");
             conn.query_opt(&sql, params![hash])?.as_ref().map(token_from_row).transpose()
         })

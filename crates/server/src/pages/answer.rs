@@ -131,7 +131,7 @@ async fn load(state: &AppState, token: Option<&str>) -> Result<(Desk, Option<Ope
     let hash = token.map(hash_secret);
     let (name, default_language, logo, invitation) = state
         .store
-        .read(move |conn| {
+        .read_quick(move |conn| {
             let invitation = match &hash {
                 Some(hash) => invitations::invitation_by_token(conn, hash)?,
                 None => None,

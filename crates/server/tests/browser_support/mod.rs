@@ -121,7 +121,10 @@ impl Browser {
                 return;
             }
             if start.elapsed() > PAGE_TIMEOUT {
-                panic!("the browser did not reach {path} within {PAGE_TIMEOUT:?}; it is at {now}\n{}", self.main_text().await);
+                panic!(
+                    "the browser did not reach {path} within {PAGE_TIMEOUT:?}; it is at {now}\n{}",
+                    self.main_text().await
+                );
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -131,9 +134,12 @@ impl Browser {
         let start = Instant::now();
         loop {
             // Mid-navigation the script may fail: then the page is not ready either.
-            let state = self.client.execute("return document.readyState", vec![]).await;
-            if state.ok().and_then(|s| s.as_str().map(str::to_string)).as_deref() == Some("complete") {
-                return;
+            match self.client.execute("return document.readyState", vec![]).await {
+                Ok(state) if state == "complete" => return,
+                // A page that raised an alert is as loaded as it gets; the caller sees
+                // the alert (`alert_text`) and every other command fails while it is open.
+                Err(_) if self.alert_text().await.is_some() => return,
+                _ => {}
             }
             if start.elapsed() > PAGE_TIMEOUT {
                 panic!("the page did not finish loading within {PAGE_TIMEOUT:?}");
