@@ -86,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::staff::router())
         .fallback(|| async { ApiError::NotFound })
         .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn(crate::pages::html_errors))
         .layer(middleware::from_fn(crate::pages::security_headers))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)

@@ -205,6 +205,26 @@ impl Store {
         .await
     }
 
+    /// Teams, agents and organizations for a viewer's filter menus: only those of the
+    /// tickets they may see (names are information too).
+    pub async fn named_for(&self, visibility: Visibility, what: NamedKind) -> Result<Vec<Named>> {
+        if visibility.everything {
+            return self.named(what).await;
+        }
+        self.read(move |conn| {
+            let mut params = Vec::new();
+            let condition = visibility.condition("t.agent_id", "t.team_id", &mut params);
+            let (columns, join) = match what {
+                NamedKind::Teams => ("x.id, x.name", "JOIN teams x ON x.id = t.team_id"),
+                NamedKind::Agents => ("x.id, COALESCE(x.name, x.email)", "JOIN agents x ON x.id = t.agent_id"),
+                NamedKind::Organizations => ("x.id, x.name", "JOIN organizations x ON x.id = t.organization_id"),
+            };
+            let sql = format!("SELECT DISTINCT {columns} FROM tickets t {join} WHERE {condition} ORDER BY 2");
+            conn.query(&sql, &refs(&params))?.iter().map(|r| Ok(Named { id: r.get(0)?, name: r.get(1)? })).collect()
+        })
+        .await
+    }
+
     /// Teams, agents and organizations, for filter menus.
     pub async fn named(&self, what: NamedKind) -> Result<Vec<Named>> {
         let sql = match what {

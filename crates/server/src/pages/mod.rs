@@ -2,6 +2,7 @@
 //! unguessable token. Static assets are compiled into the binary.
 
 mod answer;
+mod error_page;
 mod security;
 
 use crate::app::AppState;
@@ -12,6 +13,7 @@ use axum::routing::get;
 use axum::Router;
 
 pub use answer::{answer_queue, AnswerQueue};
+pub use error_page::html_errors;
 pub use security::{security_headers, CspNonce};
 
 const CSS: &str = include_str!("../../static/rapport.css");

@@ -109,8 +109,8 @@ async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<Answe
     Ok(page(AnswersPage {
         frame: Frame::new(&staff, "Answers", "answers"),
         answers: lines(answers),
-        teams: state.store.named(NamedKind::Teams).await?,
-        agents: state.store.named(NamedKind::Agents).await?,
+        teams: state.store.named_for(visibility(&staff.user), NamedKind::Teams).await?,
+        agents: state.store.named_for(visibility(&staff.user), NamedKind::Agents).await?,
         q,
         page: page_number,
         more,

@@ -73,9 +73,9 @@ async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<Ticke
             })
             .collect(),
         statuses: TicketStatus::ALL.iter().map(|s| s.as_str()).collect(),
-        teams: state.store.named(NamedKind::Teams).await?,
-        agents: state.store.named(NamedKind::Agents).await?,
-        organizations: state.store.named(NamedKind::Organizations).await?,
+        teams: state.store.named_for(visibility(&staff.user), NamedKind::Teams).await?,
+        agents: state.store.named_for(visibility(&staff.user), NamedKind::Agents).await?,
+        organizations: state.store.named_for(visibility(&staff.user), NamedKind::Organizations).await?,
         q,
     }))
 }

@@ -137,9 +137,16 @@ on_both_databases! {
                 assert_eq!(body.contains("INC-A1"), sees_mine, "{who} on {path}");
                 assert_eq!(body.contains("INC-B1"), sees_theirs, "{who} on {path}");
             }
+            // Filter menus name only the teams of tickets this person may see.
+            let (_, tickets_page) = browser.text("/tickets").await;
+            assert_eq!(tickets_page.contains(">Network<"), sees_theirs, "{who}: team names in menus");
             let expect = |sees: bool| if sees { 200 } else { 404 };
             assert_eq!(browser.get(&format!("/tickets/{mine}")).await.status().as_u16(), expect(sees_mine), "{who}");
-            assert_eq!(browser.get(&format!("/tickets/{theirs}")).await.status().as_u16(), expect(sees_theirs), "{who}");
+            let other = browser.get(&format!("/tickets/{theirs}")).await;
+            assert_eq!(other.status().as_u16(), expect(sees_theirs), "{who}");
+            if !sees_theirs {
+                assert!(other.text().await.unwrap().contains("<h1>Not found</h1>"), "a page for people, not JSON");
+            }
             for path in ["/mailbox", "/audit"] {
                 assert_eq!(browser.get(path).await.status().as_u16(), expect(admin), "{who} {path}");
             }

@@ -198,6 +198,31 @@ impl Browser {
         text.await.ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
     }
 
+    /// The elements that reach past the right edge of the viewport (so the page scrolls
+    /// sideways), outermost first, each as `tag.class#id (right edge px): text…`. Empty
+    /// when the page fits.
+    pub async fn sideways_overflow(&self) -> Vec<String> {
+        let script = r#"
+            const width = document.documentElement.clientWidth;
+            const wide = [];
+            for (const e of document.querySelectorAll('body *')) {
+                const box = e.getBoundingClientRect();
+                if (box.width === 0 || box.right <= width + 1) continue;
+                // Only the outermost: skip an element whose parent is already listed.
+                if (wide.some(w => w.contains(e))) continue;
+                wide.push(e);
+            }
+            return wide.slice(0, 8).map(e => {
+                const name = e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).trim().replace(/\s+/g, '.') : '')
+                    + (e.id ? '#' + e.id : '');
+                const text = (e.innerText || e.value || '').replace(/\s+/g, ' ').slice(0, 60);
+                return `${name} (right edge ${Math.round(e.getBoundingClientRect().right)}px of ${width}): ${text}`;
+            });
+        "#;
+        let found = self.execute(script).await;
+        found.as_array().map(|v| v.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default()
+    }
+
     /// The text of an alert, confirm or prompt open in the page, if one is.
     pub async fn alert_text(&self) -> Option<String> {
         match self.client.get_alert_text().await {
@@ -248,6 +273,9 @@ impl Browser {
         std::fs::create_dir_all(&dir).expect("creating target/screenshots");
         for (device, size) in [("desktop", DESKTOP), ("phone", PHONE)] {
             self.size(size).await;
+            for element in self.sideways_overflow().await {
+                eprintln!("NOTICE: {name} on a {device} scrolls sideways: {element}");
+            }
             self.save_png(&dir.join(format!("{name}-{device}.png"))).await;
             // The whole page: a viewport as tall as the document.
             let height = self.client.execute("return document.documentElement.scrollHeight", vec![]).await;
