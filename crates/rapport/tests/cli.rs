@@ -150,3 +150,29 @@ fn demo_adds_survey_history_once_with_about_a_quarter_answered() {
     let again = stdout(&rapport(dir.path(), &["demo", "--tickets", "2000"]));
     assert_eq!(surveys(&again).0, line, "a second run adds no decisions, invitations or answers");
 }
+
+#[test]
+fn user_commands_create_list_reset_and_disable_staff() {
+    let dir = tempfile::tempdir().unwrap();
+    let created = stdout(&rapport(
+        dir.path(),
+        &["user", "create", "--email", "Tom@Desk.example", "--name", "Tom Berg", "--role", "manager"],
+    ));
+    let password = created.lines().last().unwrap().to_string();
+    assert!(password.len() >= 16, "{created}");
+    let listed = stdout(&rapport(dir.path(), &["user", "list"]));
+    assert!(
+        listed.contains("tom@desk.example") && listed.contains("manager") && listed.contains("must change password")
+    );
+    assert!(!listed.contains(&password));
+    let again =
+        rapport(dir.path(), &["user", "create", "--email", "tom@desk.example", "--name", "Tom", "--role", "agent"]);
+    assert!(!again.status.success(), "the email is taken");
+    let reset = stdout(&rapport(dir.path(), &["user", "reset-password", "--email", "tom@desk.example"]));
+    assert_ne!(reset.lines().last().unwrap(), password);
+    stdout(&rapport(dir.path(), &["user", "disable", "--email", "tom@desk.example"]));
+    assert!(stdout(&rapport(dir.path(), &["user", "list"])).contains("disabled"));
+    let bad_role =
+        rapport(dir.path(), &["user", "create", "--email", "x@desk.example", "--name", "X", "--role", "boss"]);
+    assert!(!bad_role.status.success());
+}
