@@ -22,6 +22,7 @@ use rapport_domain::event::TicketEvent;
 use rapport_domain::time::Millis;
 use rapport_domain::TicketStatus;
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 /// What importing one row did.
@@ -61,6 +62,7 @@ impl Store {
 
 /// Imports `events` inside the caller's transaction (see [`Store::import_batch`]).
 pub fn import_events(conn: &mut dyn Conn, events: &[TicketEvent], now: Millis) -> Result<Vec<ImportOutcome>> {
+    statement_journals_in_memory(conn)?;
     let refs = resolve_refs(conn, events, now)?;
     let mut outcomes = Vec::with_capacity(events.len());
     for (events, refs) in events.chunks(CHUNK).zip(refs.chunks(CHUNK)) {
@@ -71,6 +73,65 @@ pub fn import_events(conn: &mut dyn Conn, events: &[TicketEvent], now: Millis) -
 
 /// Rows per multi-row `INSERT`: 15 parameters each, well under both databases' limits.
 const CHUNK: usize = 128;
+
+/// SQLite keeps a journal of each statement's changes, to undo a failing statement alone;
+/// past 64 KiB it moves to a temporary file, which the multi-row statements here outgrow
+/// (writing every page they touch once more, through the kernel). `temp_store = MEMORY`
+/// keeps it in memory. The setting is read when a transaction begins, so it takes effect
+/// from the next batch on; it stays on the connection (it would best be set where the
+/// connection is opened).
+fn statement_journals_in_memory(conn: &mut dyn Conn) -> Result<()> {
+    if conn.backend() == Backend::Sqlite && conn.value::<i64>("PRAGMA temp_store", &[])? != 2 {
+        // Refused (harmlessly) while a temporary table is open in the transaction.
+        let _ = conn.batch("PRAGMA temp_store = MEMORY");
+    }
+    Ok(())
+}
+
+/// rustc's FxHash: far cheaper than SipHash for the emails, names and keys hashed for
+/// every row, and the keys come from the file being imported (no flooding to fear).
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.add(u64::from_le_bytes(chunk.try_into().unwrap_or_default()));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.add(u64::from(byte));
+    }
+
+    fn write_u64(&mut self, word: u64) {
+        self.add(word);
+    }
+
+    fn write_usize(&mut self, word: usize) {
+        self.add(word as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+type FastSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
 
 /// The ids a ticket row points to.
 #[derive(Debug, Clone, Copy, Default)]
@@ -144,12 +205,12 @@ enum Named {
 /// Organizations or teams by name (matched ignoring case, as the live path does).
 struct Names {
     kind: Named,
-    ids: HashMap<String, i64>,
+    ids: FastMap<String, i64>,
 }
 
 impl Names {
     fn new(kind: Named) -> Names {
-        Names { kind, ids: HashMap::new() }
+        Names { kind, ids: FastMap::default() }
     }
 
     fn id(&mut self, conn: &mut dyn Conn, name: &str, now: Millis) -> Result<i64> {
@@ -251,7 +312,7 @@ fn resolve_people<'e>(
     now: Millis,
 ) -> Result<Vec<Option<i64>>> {
     // Each person once, with the first event that names them.
-    let mut first_row: HashMap<&'e str, usize> = HashMap::new();
+    let mut first_row: FastMap<&'e str, usize> = FastMap::default();
     let mut emails: Vec<&'e str> = Vec::new();
     for (i, row) in rows.iter().enumerate() {
         if let Some((email, _)) = row {
@@ -288,7 +349,7 @@ fn resolve_people<'e>(
 }
 
 /// The stored customers (or agents) among `emails`, by email.
-fn find_people<'e>(conn: &mut dyn Conn, kind: PersonKind, emails: &[&'e str]) -> Result<HashMap<&'e str, Person>> {
+fn find_people<'e>(conn: &mut dyn Conn, kind: PersonKind, emails: &[&'e str]) -> Result<FastMap<&'e str, Person>> {
     static SQL: [OnceLock<Vec<String>>; 4] = [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
     let postgres = conn.backend() == Backend::Postgres;
     let (cell, head) = match kind {
@@ -298,8 +359,8 @@ fn find_people<'e>(conn: &mut dyn Conn, kind: PersonKind, emails: &[&'e str]) ->
         PersonKind::Agent => (2, "SELECT id, email, name, team_id, 0, NULL, seen_at FROM agents WHERE email IN ("),
     };
     let (cell, tail) = if postgres { (cell + 1, ") FOR UPDATE") } else { (cell, ")") };
-    let wanted: HashSet<&'e str> = emails.iter().copied().collect();
-    let mut people = HashMap::with_capacity(emails.len());
+    let wanted: FastSet<&'e str> = emails.iter().copied().collect();
+    let mut people = FastMap::with_capacity_and_hasher(emails.len(), Default::default());
     let mut rest = emails;
     for size in split(emails.len()) {
         let (part, after) = rest.split_at(size);
@@ -335,7 +396,7 @@ fn insert_people<'e>(
     rows: &[Option<(&'e str, Details<'e>)>],
     first_rows: &[usize],
     now: Millis,
-    people: &mut HashMap<&'e str, Person>,
+    people: &mut FastMap<&'e str, Person>,
 ) -> Result<()> {
     static SQL: [OnceLock<Vec<String>>; 2] = [OnceLock::new(), OnceLock::new()];
     let (cell, head, row) = match kind {
@@ -356,7 +417,7 @@ fn insert_people<'e>(
         rest = after;
         let mut values: Vec<&dyn ToValue> = Vec::with_capacity(1 + size * 6);
         values.push(&now);
-        let mut given = HashMap::with_capacity(size);
+        let mut given = FastMap::with_capacity_and_hasher(size, Default::default());
         for &i in part {
             let Some((email, details)) = &rows[i] else { continue };
             given.insert(*email, i);
@@ -393,7 +454,7 @@ fn insert_people<'e>(
 
 /// Stores the newest details of everyone the batch changed (the rows exist and, on
 /// PostgreSQL, are locked by this transaction: the upsert always updates).
-fn write_back_people(conn: &mut dyn Conn, kind: PersonKind, people: &HashMap<&str, Person>, now: Millis) -> Result<()> {
+fn write_back_people(conn: &mut dyn Conn, kind: PersonKind, people: &FastMap<&str, Person>, now: Millis) -> Result<()> {
     static SQL: [OnceLock<Vec<String>>; 2] = [OnceLock::new(), OnceLock::new()];
     let (cell, head, row, tail) = match kind {
         PersonKind::Customer => (
@@ -447,7 +508,7 @@ fn import_chunk(
     now: Millis,
     outcomes: &mut Vec<ImportOutcome>,
 ) -> Result<()> {
-    let mut seen = HashSet::with_capacity(events.len());
+    let mut seen = FastSet::with_capacity_and_hasher(events.len(), Default::default());
     let firsts: Vec<usize> =
         (0..events.len()).filter(|&i| seen.insert((&events[i].source, &events[i].ticket.external_id))).collect();
     let created = insert_tickets(conn, events, refs, &firsts, now)?;
@@ -528,10 +589,10 @@ fn insert_tickets<'e>(
     refs: &[Refs],
     rows: &[usize],
     now: Millis,
-) -> Result<HashMap<(&'e str, &'e str), i64>> {
+) -> Result<FastMap<(&'e str, &'e str), i64>> {
     static SQL: OnceLock<Vec<String>> = OnceLock::new();
     let statuses: Vec<&'static str> = events.iter().map(|e| e.ticket.status.as_str()).collect();
-    let mut created = HashMap::with_capacity(rows.len());
+    let mut created = FastMap::with_capacity_and_hasher(rows.len(), Default::default());
     let mut rest = rows;
     for size in split(rows.len()) {
         let (part, after) = rest.split_at(size);
@@ -834,7 +895,7 @@ impl History {
             .any(|h| h.event_id == event.event_id || (h.to_status == status && h.occurred_at == event.occurred_at));
         // Applied rows only: those come in time order, so what they say about an instant
         // before the ticket's state never changes.
-        let status_then = self.0.iter().filter(|h| h.applied && h.occurred_at <= event.occurred_at).last();
+        let status_then = self.0.iter().rev().find(|h| h.applied && h.occurred_at <= event.occurred_at);
         recorded || status_then.is_some_and(|h| h.to_status == status)
     }
 }
