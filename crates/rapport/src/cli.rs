@@ -174,7 +174,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User { action } => crate::user::run(&open_store(&config).await?, action).await,
         Command::Import { what: ImportWhat::Tickets { file, source, quiet } } => {
             let store = open_store(&config).await?;
-            let options = crate::import::ImportOptions { source, batch_size: 1000, show_progress: !quiet };
+            let options = crate::import::ImportOptions {
+                source,
+                show_progress: !quiet,
+                ..crate::import::ImportOptions::default()
+            };
             let summary = crate::import::import_tickets(&store, &file, &options, now()).await?;
             println!("{summary}");
             Ok(())

@@ -11,10 +11,13 @@
 //!   older than the ticket's state, the history already shows its status at its instant;
 //! - organizations, teams, customers and agents are read once per batch and kept in memory;
 //!   customers and agents are written back once, at the end of the batch, if they changed;
-//! - new tickets and their first history rows are inserted up to 128 to a statement.
+//! - rows go by chunks of 128: one multi-row `INSERT` creates the chunk's new tickets, one
+//!   more their first history rows, one `SELECT` reads (on PostgreSQL, locks) the stored
+//!   tickets the other rows name; those rows are then applied in order against that state,
+//!   each costing a statement only if it changes something.
 //!
-//! So a batch of new tickets costs about two statements per 128 rows plus a few per
-//! distinct person, organization and team.
+//! So a batch of new tickets costs about two statements per 128 rows plus about three per
+//! 128 distinct people, and one per distinct organization or team.
 
 use crate::db::{Backend, Conn, ToValue};
 use crate::{params, Result, Store, StoreError};
@@ -62,7 +65,6 @@ impl Store {
 
 /// Imports `events` inside the caller's transaction (see [`Store::import_batch`]).
 pub fn import_events(conn: &mut dyn Conn, events: &[TicketEvent], now: Millis) -> Result<Vec<ImportOutcome>> {
-    statement_journals_in_memory(conn)?;
     let refs = resolve_refs(conn, events, now)?;
     let mut outcomes = Vec::with_capacity(events.len());
     for (events, refs) in events.chunks(CHUNK).zip(refs.chunks(CHUNK)) {
@@ -73,20 +75,6 @@ pub fn import_events(conn: &mut dyn Conn, events: &[TicketEvent], now: Millis) -
 
 /// Rows per multi-row `INSERT`: 15 parameters each, well under both databases' limits.
 const CHUNK: usize = 128;
-
-/// SQLite keeps a journal of each statement's changes, to undo a failing statement alone;
-/// past 64 KiB it moves to a temporary file, which the multi-row statements here outgrow
-/// (writing every page they touch once more, through the kernel). `temp_store = MEMORY`
-/// keeps it in memory. The setting is read when a transaction begins, so it takes effect
-/// from the next batch on; it stays on the connection (it would best be set where the
-/// connection is opened).
-fn statement_journals_in_memory(conn: &mut dyn Conn) -> Result<()> {
-    if conn.backend() == Backend::Sqlite && conn.value::<i64>("PRAGMA temp_store", &[])? != 2 {
-        // Refused (harmlessly) while a temporary table is open in the transaction.
-        let _ = conn.batch("PRAGMA temp_store = MEMORY");
-    }
-    Ok(())
-}
 
 /// rustc's FxHash: far cheaper than SipHash for the emails, names and keys hashed for
 /// every row, and the keys come from the file being imported (no flooding to fear).
@@ -365,7 +353,7 @@ fn find_people<'e>(conn: &mut dyn Conn, kind: PersonKind, emails: &[&'e str]) ->
     for size in split(emails.len()) {
         let (part, after) = rest.split_at(size);
         rest = after;
-        let sql = sized(&SQL[cell], head, "?", tail, 1, size);
+        let sql = Shape { head, row: "?", sep: ", ", tail, first: 1 }.sized(&SQL[cell], size);
         let values: Vec<&dyn ToValue> = part.iter().map(|e| e as &dyn ToValue).collect();
         for row in conn.query(sql, &values)? {
             let email: String = row.get(1)?;
@@ -430,7 +418,7 @@ fn insert_people<'e>(
             }
             values.push(&events[i].occurred_at);
         }
-        let sql = sized(&SQL[cell], head, row, tail, 2, size);
+        let sql = Shape { head, row, sep: ", ", tail, first: 2 }.sized(&SQL[cell], size);
         for created in conn.query(sql, &values)? {
             let email: String = created.get(1)?;
             let Some((&email, &i)) = given.get_key_value(email.as_str()) else {
@@ -490,7 +478,7 @@ fn write_back_people(conn: &mut dyn Conn, kind: PersonKind, people: &FastMap<&st
             }
             values.push(&p.seen_at);
         }
-        conn.execute(sized(&SQL[cell], head, row, tail, 2, size), &values)?;
+        conn.execute(Shape { head, row, sep: ", ", tail, first: 2 }.sized(&SQL[cell], size), &values)?;
     }
     Ok(())
 }
@@ -499,8 +487,9 @@ fn write_back_people(conn: &mut dyn Conn, kind: PersonKind, people: &FastMap<&st
 // Tickets
 
 /// Imports up to [`CHUNK`] rows: the first row of each ticket not yet stored creates it
-/// (one multi-row `INSERT` for all of them); the other rows are applied one by one, in
-/// order, after it.
+/// (one multi-row `INSERT` for all of them); the stored tickets the other rows name are
+/// read (on PostgreSQL, locked) with one statement; then those rows are applied one by
+/// one, in order, against that state, which each applied row updates.
 fn import_chunk(
     conn: &mut dyn Conn,
     events: &[TicketEvent],
@@ -508,21 +497,45 @@ fn import_chunk(
     now: Millis,
     outcomes: &mut Vec<ImportOutcome>,
 ) -> Result<()> {
-    let mut seen = FastSet::with_capacity_and_hasher(events.len(), Default::default());
-    let firsts: Vec<usize> =
-        (0..events.len()).filter(|&i| seen.insert((&events[i].source, &events[i].ticket.external_id))).collect();
+    let key = |i: usize| (events[i].source.as_str(), events[i].ticket.external_id.as_str());
+    // Each ticket's first row, and how many rows name it.
+    let mut rows_of: FastMap<(&str, &str), usize> = FastMap::with_capacity_and_hasher(events.len(), Default::default());
+    let mut firsts = Vec::with_capacity(events.len());
+    for i in 0..events.len() {
+        let count = rows_of.entry(key(i)).or_insert(0);
+        if *count == 0 {
+            firsts.push(i);
+        }
+        *count += 1;
+    }
     let created = insert_tickets(conn, events, refs, &firsts, now)?;
     let mut created_ids = vec![None; events.len()];
     for &i in &firsts {
-        created_ids[i] = created.get(&(events[i].source.as_str(), events[i].ticket.external_id.as_str())).copied();
+        created_ids[i] = created.get(&key(i)).copied();
     }
     let firsts_created: Vec<(i64, &TicketEvent)> =
         created_ids.iter().zip(events).filter_map(|(id, event)| id.map(|id| (id, event))).collect();
     insert_first_history(conn, &firsts_created, now)?;
+    let stored: Vec<usize> = firsts.iter().copied().filter(|&i| created_ids[i].is_none()).collect();
+    let mut tickets = Current::read_all(conn, events, &stored)?;
     for (i, event) in events.iter().enumerate() {
-        let outcome = match created_ids[i] {
-            Some(_) => ImportOutcome::Created,
-            None => apply_to_existing(conn, event, &refs[i], now)?,
+        if let Some(id) = created_ids[i] {
+            if rows_of[&key(i)] > 1 {
+                tickets.insert(key(i), Current::created(id, event, &refs[i]));
+            }
+            outcomes.push(ImportOutcome::Created);
+            continue;
+        }
+        let outcome = match tickets.get_mut(&key(i)) {
+            Some(current) => apply_to_existing(conn, event, &refs[i], current, now)?,
+            // Gone since the insert was tried (nothing deletes tickets today): create it.
+            None => {
+                let one = insert_tickets(conn, std::slice::from_ref(event), std::slice::from_ref(&refs[i]), &[0], now)?;
+                let id = *one.values().next().ok_or(StoreError::NotFound)?;
+                insert_first_history(conn, &[(id, event)], now)?;
+                tickets.insert(key(i), Current::created(id, event, &refs[i]));
+                ImportOutcome::Created
+            }
         };
         outcomes.push(outcome);
     }
@@ -533,43 +546,46 @@ fn import_chunk(
 /// connection prepares at most eight shapes of each multi-row statement.
 const SIZES: [usize; 8] = [128, 64, 32, 16, 8, 4, 2, 1];
 
-/// A multi-row statement: `head`, then `rows` copies of `row` separated by commas, then
-/// `tail`; each `?` becomes the next `$n`, numbered from `first` (a `$1` written out, as a
-/// value all rows share, stays).
-fn multi_row_sql(head: &str, row: &str, tail: &str, first: usize, rows: usize) -> String {
-    let mut sql = String::with_capacity(head.len() + tail.len() + rows * (row.len() + 16));
-    sql.push_str(head);
-    let mut n = first;
-    for r in 0..rows {
-        if r > 0 {
-            sql.push_str(", ");
-        }
-        for c in row.chars() {
-            if c == '?' {
-                sql.push('$');
-                sql.push_str(&n.to_string());
-                n += 1;
-            } else {
-                sql.push(c);
-            }
-        }
-    }
-    sql.push_str(tail);
-    sql
+/// The text of a multi-row statement: `head`, then copies of `row` joined by `sep`, then
+/// `tail`. Each `?` becomes the next `$n`, numbered from `first`; a `$1` written out (a
+/// value all rows share) stays.
+struct Shape {
+    head: &'static str,
+    row: &'static str,
+    sep: &'static str,
+    tail: &'static str,
+    first: usize,
 }
 
-/// The statement of `rows` rows, `rows` one of [`SIZES`]; each size built once.
-fn sized(
-    cell: &'static OnceLock<Vec<String>>,
-    head: &str,
-    row: &str,
-    tail: &str,
-    first: usize,
-    rows: usize,
-) -> &'static str {
-    let all = cell.get_or_init(|| SIZES.iter().map(|&n| multi_row_sql(head, row, tail, first, n)).collect());
-    let index = SIZES.iter().position(|&n| n == rows).expect("a size from SIZES");
-    &all[index]
+impl Shape {
+    fn sql(&self, rows: usize) -> String {
+        let mut sql = String::with_capacity(self.head.len() + self.tail.len() + rows * (self.row.len() + 16));
+        sql.push_str(self.head);
+        let mut n = self.first;
+        for r in 0..rows {
+            if r > 0 {
+                sql.push_str(self.sep);
+            }
+            for c in self.row.chars() {
+                if c == '?' {
+                    sql.push('$');
+                    sql.push_str(&n.to_string());
+                    n += 1;
+                } else {
+                    sql.push(c);
+                }
+            }
+        }
+        sql.push_str(self.tail);
+        sql
+    }
+
+    /// The statement for `rows` rows, `rows` one of [`SIZES`]; each size built once.
+    fn sized(&self, cell: &'static OnceLock<Vec<String>>, rows: usize) -> &'static str {
+        let all = cell.get_or_init(|| SIZES.iter().map(|&n| self.sql(n)).collect());
+        let index = SIZES.iter().position(|&n| n == rows).expect("a size from SIZES");
+        &all[index]
+    }
 }
 
 /// `n` split into sizes from [`SIZES`], largest first.
@@ -597,16 +613,16 @@ fn insert_tickets<'e>(
     for size in split(rows.len()) {
         let (part, after) = rest.split_at(size);
         rest = after;
-        let sql = sized(
-            &SQL,
-            "INSERT INTO tickets (source, external_id, title, status, category, priority, opened_at, resolved_at,
+        let shape = Shape {
+            head: "INSERT INTO tickets (source, external_id, title, status, category, priority, opened_at, resolved_at,
                  closed_at, customer_id, agent_id, team_id, organization_id, message_id, last_event_at, created_at,
                  updated_at) VALUES ",
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, $1, $1)",
-            " ON CONFLICT (source, external_id) DO NOTHING RETURNING id, source, external_id",
-            2,
-            size,
-        );
+            row: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, $1, $1)",
+            sep: ", ",
+            tail: " ON CONFLICT (source, external_id) DO NOTHING RETURNING id, source, external_id",
+            first: 2,
+        };
+        let sql = shape.sized(&SQL, size);
         let mut values: Vec<&dyn ToValue> = Vec::with_capacity(1 + size * 15);
         values.push(&now);
         for &i in part {
@@ -657,15 +673,15 @@ fn insert_first_history(conn: &mut dyn Conn, created: &[(i64, &TicketEvent)], no
     let statuses: Vec<&'static str> = created.iter().map(|(_, e)| e.ticket.status.as_str()).collect();
     let mut done = 0;
     for size in split(created.len()) {
-        let sql = sized(
-            &SQL,
-            "INSERT INTO ticket_history (ticket_id, event_id, from_status, to_status, occurred_at, applied, recorded_at)
+        let shape = Shape {
+            head: "INSERT INTO ticket_history (ticket_id, event_id, from_status, to_status, occurred_at, applied, recorded_at)
              VALUES ",
-            "(?, ?, NULL, ?, ?, 1, $1)",
-            "",
-            2,
-            size,
-        );
+            row: "(?, ?, NULL, ?, ?, 1, $1)",
+            sep: ", ",
+            tail: "",
+            first: 2,
+        };
+        let sql = shape.sized(&SQL, size);
         let mut values: Vec<&dyn ToValue> = Vec::with_capacity(1 + size * 4);
         values.push(&now);
         for (j, (id, event)) in created[done..done + size].iter().enumerate() {
@@ -696,42 +712,123 @@ struct Current {
 }
 
 impl Current {
-    /// Reads the ticket, holding a row lock on PostgreSQL (as the live path does).
-    fn read(conn: &mut dyn Conn, event: &TicketEvent) -> Result<Option<Current>> {
-        let sql = match conn.backend() {
-            Backend::Sqlite => {
-                "SELECT id, status, last_event_at, title, category, priority, opened_at, resolved_at, closed_at,
-                     customer_id, agent_id, team_id, organization_id, message_id
-                 FROM tickets WHERE source = $1 AND external_id = $2"
-            }
+    /// Reads the stored tickets of the events at `rows` (one per ticket), holding row locks
+    /// on PostgreSQL (as the live path does); by (source, external id).
+    fn read_all<'e>(
+        conn: &mut dyn Conn,
+        events: &'e [TicketEvent],
+        rows: &[usize],
+    ) -> Result<FastMap<(&'e str, &'e str), Current>> {
+        static SQL: [OnceLock<Vec<String>>; 2] = [OnceLock::new(), OnceLock::new()];
+        let (cell, tail) = match conn.backend() {
+            Backend::Sqlite => (0, ") AS k JOIN tickets t ON t.source = k.column1 AND t.external_id = k.column2"),
             Backend::Postgres => {
-                "SELECT id, status, last_event_at, title, category, priority, opened_at, resolved_at, closed_at,
-                     customer_id, agent_id, team_id, organization_id, message_id
-                 FROM tickets WHERE source = $1 AND external_id = $2 FOR UPDATE"
+                (1, ") AS k JOIN tickets t ON t.source = k.column1 AND t.external_id = k.column2 FOR UPDATE OF t")
             }
         };
-        let Some(row) = conn.query_opt(sql, params![event.source, event.ticket.external_id])? else {
-            return Ok(None);
+        // The keys as a table joined to the unique index: one index lookup per key on both
+        // databases, whatever their statistics say (PostgreSQL misplans `source = $1 AND
+        // external_id IN (…)` on a freshly loaded table; ORed equalities cost it milliseconds
+        // of planning; SQLite scans the table for `(source, external_id) IN (VALUES …)`).
+        let shape = Shape {
+            head: "SELECT t.source, t.external_id, t.id, t.status, t.last_event_at, t.title, t.category, t.priority,
+                       t.opened_at, t.resolved_at, t.closed_at, t.customer_id, t.agent_id, t.team_id,
+                       t.organization_id, t.message_id
+                   FROM (VALUES ",
+            row: "(?, ?)",
+            sep: ", ",
+            tail,
+            first: 1,
         };
-        let status: String = row.get(1)?;
-        Ok(Some(Current {
-            id: row.get(0)?,
-            status: status
-                .parse()
-                .map_err(|e: rapport_domain::status::UnknownStatus| StoreError::Corrupt(e.to_string()))?,
-            last_event_at: row.get(2)?,
-            title: row.get(3)?,
-            category: row.get(4)?,
-            priority: row.get(5)?,
-            opened_at: row.get(6)?,
-            resolved_at: row.get(7)?,
-            closed_at: row.get(8)?,
-            customer_id: row.get(9)?,
-            agent_id: row.get(10)?,
-            team_id: row.get(11)?,
-            organization_id: row.get(12)?,
-            message_id: row.get(13)?,
-        }))
+        let mut tickets = FastMap::with_capacity_and_hasher(rows.len(), Default::default());
+        let mut rest = rows;
+        for size in split(rows.len()) {
+            let (part, after) = rest.split_at(size);
+            rest = after;
+            let mut values: Vec<&dyn ToValue> = Vec::with_capacity(size * 2);
+            let mut by_external_id = FastMap::with_capacity_and_hasher(size, Default::default());
+            for &i in part {
+                values.push(&events[i].source);
+                values.push(&events[i].ticket.external_id);
+                by_external_id.insert(events[i].ticket.external_id.as_str(), i);
+            }
+            for row in conn.query(shape.sized(&SQL[cell], size), &values)? {
+                let (source, external_id): (String, String) = (row.get(0)?, row.get(1)?);
+                // Back to the event's own strings, which outlive this statement.
+                let is = |i: &usize| events[*i].source == source && events[*i].ticket.external_id == external_id;
+                let Some(&i) =
+                    by_external_id.get(external_id.as_str()).filter(|i| is(i)).or_else(|| part.iter().find(|i| is(i)))
+                else {
+                    return Err(StoreError::Corrupt(format!("read an unasked ticket {source}/{external_id}")));
+                };
+                let status: String = row.get(3)?;
+                let current = Current {
+                    id: row.get(2)?,
+                    status: status
+                        .parse()
+                        .map_err(|e: rapport_domain::status::UnknownStatus| StoreError::Corrupt(e.to_string()))?,
+                    last_event_at: row.get(4)?,
+                    title: row.get(5)?,
+                    category: row.get(6)?,
+                    priority: row.get(7)?,
+                    opened_at: row.get(8)?,
+                    resolved_at: row.get(9)?,
+                    closed_at: row.get(10)?,
+                    customer_id: row.get(11)?,
+                    agent_id: row.get(12)?,
+                    team_id: row.get(13)?,
+                    organization_id: row.get(14)?,
+                    message_id: row.get(15)?,
+                };
+                tickets.insert((events[i].source.as_str(), events[i].ticket.external_id.as_str()), current);
+            }
+        }
+        Ok(tickets)
+    }
+
+    /// A ticket as the event created it.
+    fn created(id: i64, event: &TicketEvent, refs: &Refs) -> Current {
+        let t = &event.ticket;
+        Current {
+            id,
+            status: t.status,
+            last_event_at: event.occurred_at,
+            title: t.title.clone(),
+            category: t.category.clone(),
+            priority: t.priority.clone(),
+            opened_at: t.opened_at,
+            resolved_at: t.resolved_at,
+            closed_at: t.closed_at,
+            customer_id: refs.customer_id,
+            agent_id: refs.agent_id,
+            team_id: refs.team_id,
+            organization_id: refs.organization_id,
+            message_id: t.message_id.clone(),
+        }
+    }
+
+    /// What the `UPDATE` of [`apply_to_existing`] does to the row: the event's status and
+    /// time; the fields it gives (the others keep their values).
+    fn apply(&mut self, event: &TicketEvent, refs: &Refs) {
+        fn take<T: Clone>(given: &Option<T>, stored: &mut Option<T>) {
+            if given.is_some() {
+                stored.clone_from(given);
+            }
+        }
+        let t = &event.ticket;
+        self.status = t.status;
+        self.last_event_at = event.occurred_at;
+        take(&t.title, &mut self.title);
+        take(&t.category, &mut self.category);
+        take(&t.priority, &mut self.priority);
+        take(&t.opened_at, &mut self.opened_at);
+        take(&t.resolved_at, &mut self.resolved_at);
+        take(&t.closed_at, &mut self.closed_at);
+        take(&refs.customer_id, &mut self.customer_id);
+        take(&refs.agent_id, &mut self.agent_id);
+        take(&refs.team_id, &mut self.team_id);
+        take(&refs.organization_id, &mut self.organization_id);
+        take(&t.message_id, &mut self.message_id);
     }
 
     /// Applying the event would change nothing: same status, and every field it gives
@@ -756,17 +853,17 @@ impl Current {
     }
 }
 
-/// Applies a row to a ticket already stored: the newest row sets its state, an older one
-/// is filed in its history; a row already applied or filed before changes nothing.
-fn apply_to_existing(conn: &mut dyn Conn, event: &TicketEvent, refs: &Refs, now: Millis) -> Result<ImportOutcome> {
+/// Applies a row to a ticket already stored (`current`, kept up to date): the newest row
+/// sets its state, an older one is filed in its history; a row already applied or filed
+/// before changes nothing.
+fn apply_to_existing(
+    conn: &mut dyn Conn,
+    event: &TicketEvent,
+    refs: &Refs,
+    current: &mut Current,
+    now: Millis,
+) -> Result<ImportOutcome> {
     let t = &event.ticket;
-    let Some(current) = Current::read(conn, event)? else {
-        // Gone since the insert was tried (nothing deletes tickets today): create it.
-        let created = insert_tickets(conn, std::slice::from_ref(event), std::slice::from_ref(refs), &[0], now)?;
-        let id = *created.values().next().ok_or(StoreError::NotFound)?;
-        insert_first_history(conn, &[(id, event)], now)?;
-        return Ok(ImportOutcome::Created);
-    };
     if event.occurred_at >= current.last_event_at {
         if current.holds(event, refs) {
             // Newer, but with nothing new: only the ticket's time moves (as on the live path),
@@ -778,6 +875,7 @@ fn apply_to_existing(conn: &mut dyn Conn, event: &TicketEvent, refs: &Refs, now:
                 "UPDATE tickets SET last_event_at = $2, updated_at = $3 WHERE id = $1",
                 params![current.id, event.occurred_at, now],
             )?;
+            current.last_event_at = event.occurred_at;
             return Ok(ImportOutcome::Updated);
         }
         // Applied before, then overtaken by a row of the same instant (or, for a row
@@ -818,6 +916,7 @@ fn apply_to_existing(conn: &mut dyn Conn, event: &TicketEvent, refs: &Refs, now:
             }
             insert_history(conn, current.id, event, current.status, true, now)?;
         }
+        current.apply(event, refs);
         Ok(ImportOutcome::Updated)
     } else {
         if History::read(conn, current.id)?.already_tells(event) {
@@ -914,7 +1013,15 @@ mod tests {
 
     #[test]
     fn multi_row_statements_number_their_parameters() {
-        let sql = multi_row_sql("INSERT INTO t (a, b, c) VALUES ", "(?, ?, $1)", " RETURNING id", 2, 2);
-        assert_eq!(sql, "INSERT INTO t (a, b, c) VALUES ($2, $3, $1), ($4, $5, $1) RETURNING id");
+        let shape = Shape {
+            head: "INSERT INTO t (a, b, c) VALUES ",
+            row: "(?, ?, $1)",
+            sep: ", ",
+            tail: " RETURNING id",
+            first: 2,
+        };
+        assert_eq!(shape.sql(2), "INSERT INTO t (a, b, c) VALUES ($2, $3, $1), ($4, $5, $1) RETURNING id");
+        let shape = Shape { head: "SELECT 1 WHERE ", row: "(a = ? AND b = ?)", sep: " OR ", tail: "", first: 1 };
+        assert_eq!(shape.sql(2), "SELECT 1 WHERE (a = $1 AND b = $2) OR (a = $3 AND b = $4)");
     }
 }

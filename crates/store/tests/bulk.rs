@@ -414,6 +414,25 @@ on_both_databases! {
         assert_eq!(history(store, "import", "A").await.len(), 3);
     }
 
+    async fn rows_of_several_sources_are_separate_tickets(store: &Store) {
+        let from = |source: &str, mut e: TicketEvent| {
+            e.source = source.into();
+            e
+        };
+        let batch = [row("A", Open, at(1)), from("jira", row("A", New, at(1))), from("jira", row("B", Open, at(1)))];
+        assert_eq!(import(store, &batch).await, [Created, Created, Created]);
+        let later = [
+            from("jira", row("A", Closed, at(2))),
+            row("A", Open, at(1)),
+            from("jira", row("B", Open, at(1))),
+            row("B", Open, at(1)),
+        ];
+        assert_eq!(import(store, &later).await, [Updated, Unchanged, Unchanged, Created]);
+        assert_eq!(ticket(store, "jira", "A").await, ("closed".into(), at(2)));
+        assert_eq!(ticket(store, "import", "A").await, ("open".into(), at(1)));
+        assert_eq!(count(store, "SELECT COUNT(*) FROM tickets").await, 4);
+    }
+
     async fn imported_and_live_events_mix(store: &Store) {
         let live = |mut e: TicketEvent| {
             e.event_id = format!("live-{}", e.event_id);
