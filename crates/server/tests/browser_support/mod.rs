@@ -265,6 +265,13 @@ impl Browser {
         }
     }
 
+    /// Whether the radio button `name` = `value` is selected.
+    pub async fn radio_checked(&self, name: &str, value: u8) -> bool {
+        let css = format!("input[type=radio][name={name}][value='{value}']");
+        let radio = self.client.find(Locator::Css(&css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        radio.is_selected().await.unwrap()
+    }
+
     /// What a desktop and a phone show of the page (the first screen, and the whole page
     /// when it is longer), as `<name>-desktop.png`, `<name>-phone.png` (and `…-full.png`)
     /// in `target/screenshots/`; the window is left at desktop size.
