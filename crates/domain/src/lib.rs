@@ -1,6 +1,7 @@
 //! Rapport's pure rules and types. Nothing here performs I/O, so everything here is
 //! unit- and property-tested without a database or a network.
 
+pub mod business_hours;
 pub mod email;
 pub mod event;
 pub mod password;
@@ -9,6 +10,7 @@ pub mod survey;
 pub mod text;
 pub mod time;
 pub mod token;
+pub mod visit;
 
 pub use email::Email;
 pub use event::{FieldError, TicketEvent, TicketEventInput};

@@ -65,6 +65,8 @@ pub async fn fill(store: &Store, seed: u64, tickets: usize, now: i64, progress: 
         store.count(Countable::Tickets).await?,
         started.elapsed(),
     );
+    let (visits, visit_answers) = crate::demo_visits::add_visits(store, seed, now).await?;
+    println!("{visits} desk visits, {visit_answers} visit-survey answers.");
     let totals = store.survey_totals().await?;
     let answered =
         if totals.invitations > 0 { 100.0 * totals.responses as f64 / totals.invitations as f64 } else { 0.0 };

@@ -2,6 +2,7 @@
 
 mod cli;
 mod demo;
+mod demo_visits;
 mod import;
 mod serve;
 mod token;

@@ -147,8 +147,14 @@ fn demo_adds_survey_history_once_with_about_a_quarter_answered() {
     let share = answers as f64 / invitations as f64;
     assert!((0.15..0.35).contains(&share), "{line}");
 
+    let visits = first.lines().find(|l| l.contains("desk visits")).unwrap_or_else(|| panic!("{first}"));
+    let counts: Vec<u64> =
+        visits.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).map(|s| s.parse().unwrap()).collect();
+    assert!(counts[0] >= 40 && counts[1] > 0 && counts[1] < counts[0], "{visits}");
+
     let again = stdout(&rapport(dir.path(), &["demo", "--tickets", "2000"]));
     assert_eq!(surveys(&again).0, line, "a second run adds no decisions, invitations or answers");
+    assert!(again.contains("0 desk visits, 0 visit-survey answers."), "{again}");
 }
 
 #[test]

@@ -5,6 +5,7 @@ mod api;
 mod app;
 pub mod clock;
 pub mod config;
+mod desk;
 mod error;
 pub mod first_admin;
 mod group_commit;
@@ -14,6 +15,7 @@ mod metrics;
 mod pages;
 pub mod staff;
 pub mod survey_email;
+pub mod visit_email;
 pub mod worker;
 
 pub use app::{AppState, Application};

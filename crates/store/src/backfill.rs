@@ -125,7 +125,7 @@ fn backfill_one(conn: &mut dyn Conn, policy_id: i64, survey: &PastSurvey) -> Res
     let decided = conn.query_opt(
         "INSERT INTO survey_decisions (ticket_id, cycle, policy_id, decision, reason, decided_at)
          SELECT t.id, t.cycle, $3, $4, $5, $6 FROM tickets t WHERE t.source = $1 AND t.external_id = $2
-         ON CONFLICT (ticket_id, cycle) DO NOTHING RETURNING id, ticket_id",
+         ON CONFLICT (ticket_id, cycle) WHERE visit_id IS NULL DO NOTHING RETURNING id, ticket_id",
         params![
             survey.source,
             survey.external_id,

@@ -12,6 +12,7 @@ pub enum JobKind {
     SendInvitation,
     SendReminder,
     ExpireInvitation,
+    SendVisitCard,
 }
 
 impl JobKind {
@@ -20,11 +21,12 @@ impl JobKind {
             JobKind::SendInvitation => "send_invitation",
             JobKind::SendReminder => "send_reminder",
             JobKind::ExpireInvitation => "expire_invitation",
+            JobKind::SendVisitCard => "send_visit_card",
         }
     }
 
     pub fn parse(s: &str) -> Option<JobKind> {
-        [JobKind::SendInvitation, JobKind::SendReminder, JobKind::ExpireInvitation]
+        [JobKind::SendInvitation, JobKind::SendReminder, JobKind::ExpireInvitation, JobKind::SendVisitCard]
             .into_iter()
             .find(|k| k.as_str() == s)
     }

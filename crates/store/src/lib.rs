@@ -3,6 +3,7 @@
 //! backend has its own migrations, embedded in the binary.
 
 pub mod backfill;
+pub mod backfill_visits;
 pub mod bulk;
 mod connect;
 pub mod db;
@@ -21,6 +22,7 @@ pub mod survey;
 mod tickets;
 mod tokens;
 pub mod visibility;
+pub mod visits;
 
 pub use connect::Store;
 pub use db::Backend;

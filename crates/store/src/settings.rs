@@ -10,6 +10,9 @@ use rapport_domain::time::Millis;
 pub const SAMPLING_KEY: &str = "sampling_key";
 pub const DESK_NAME: &str = "desk_name";
 pub const DEFAULT_LANGUAGE: &str = "default_language";
+pub const TIME_ZONE: &str = "time_zone";
+/// Days a ticket's status page stays available after the ticket closes.
+pub const STATUS_PAGE_DAYS: &str = "status_page_days";
 
 impl Store {
     /// Creates what a desk needs on first start: the default survey policy, the secret

@@ -68,7 +68,7 @@ fn push(params: &mut Vec<Value>, value: impl ToValue) -> String {
     format!("${}", params.len())
 }
 
-fn refs(params: &[Value]) -> Vec<&dyn ToValue> {
+pub(crate) fn refs(params: &[Value]) -> Vec<&dyn ToValue> {
     params.iter().map(|v| v as &dyn ToValue).collect()
 }
 

@@ -69,7 +69,7 @@ pub fn consider_survey(conn: &mut dyn Conn, ticket_id: i64, status: TicketStatus
     let (decision, reason) = decide(policy, key.as_bytes(), &facts);
     let decided = conn.query_opt(
         "INSERT INTO survey_decisions (ticket_id, cycle, policy_id, decision, reason, decided_at)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (ticket_id, cycle) DO NOTHING RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (ticket_id, cycle) WHERE visit_id IS NULL DO NOTHING RETURNING id",
         params![ticket_id, cycle, policy.id, decision.as_str(), reason, now],
     )?;
     let (Some(decided), Some(customer_id)) = (decided, customer_id) else { return Ok(()) };
@@ -143,7 +143,7 @@ pub struct InvitationRecord {
 pub fn ticket_survey(conn: &mut dyn Conn, ticket_id: i64) -> Result<TicketSurvey> {
     let decisions = conn
         .query(
-            "SELECT cycle, policy_id, decision, reason, decided_at FROM survey_decisions WHERE ticket_id = $1 ORDER BY cycle",
+            "SELECT cycle, policy_id, decision, reason, decided_at FROM survey_decisions WHERE ticket_id = $1 AND visit_id IS NULL ORDER BY cycle",
             params![ticket_id],
         )?
         .iter()

@@ -4,7 +4,10 @@ use crate::event::FieldError;
 use crate::time::Millis;
 use serde::{Deserialize, Serialize};
 
+/// Written as its number of points (`5`, `3`), as the policy API takes it; the names
+/// (`"Five"`, `"Three"`) that older stored policies hold are read too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "u8", try_from = "ScaleRepr")]
 pub enum CsatScale {
     /// 1 very dissatisfied … 5 very satisfied.
     Five,
@@ -43,6 +46,35 @@ impl CsatScale {
             CsatScale::Five => score,
             CsatScale::Three => score.div_ceil(2),
         }
+    }
+}
+
+impl From<CsatScale> for u8 {
+    fn from(scale: CsatScale) -> u8 {
+        scale.points()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ScaleRepr {
+    Points(u8),
+    Name(String),
+}
+
+impl TryFrom<ScaleRepr> for CsatScale {
+    type Error = String;
+
+    fn try_from(repr: ScaleRepr) -> Result<CsatScale, String> {
+        match repr {
+            ScaleRepr::Points(points) => CsatScale::from_points(points),
+            ScaleRepr::Name(name) => match name.as_str() {
+                "Five" => Some(CsatScale::Five),
+                "Three" => Some(CsatScale::Three),
+                _ => None,
+            },
+        }
+        .ok_or_else(|| "the scale is 5 or 3 points".to_string())
     }
 }
 
@@ -130,6 +162,15 @@ pub fn automated_signs(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_scale_is_written_as_points_and_read_as_points_or_old_names() {
+        assert_eq!(serde_json::to_string(&CsatScale::Three).unwrap(), "3");
+        for (raw, scale) in [("5", CsatScale::Five), ("\"Five\"", CsatScale::Five), ("\"Three\"", CsatScale::Three)] {
+            assert_eq!(serde_json::from_str::<CsatScale>(raw).unwrap(), scale);
+        }
+        assert!(serde_json::from_str::<CsatScale>("4").is_err());
+    }
 
     fn reasons() -> Vec<String> {
         vec!["reason.friendly".into(), "reason.too_slow".into()]

@@ -71,9 +71,10 @@ pub fn decide(policy: &SurveyPolicy, sampling_key: &[u8], facts: &DecisionFacts<
     if !policy.enabled {
         return (SurveyDecision::PolicyDisabled, format!("policy \"{}\" is disabled", policy.name));
     }
-    let Some(email) = facts.email else {
+    // A visit card reaches the customer on paper: no email address is needed for it.
+    if facts.email.is_none() && !facts.is_visit {
         return (SurveyDecision::NoEmail, "the requester has no email address".into());
-    };
+    }
     if facts.opted_out {
         return (SurveyDecision::OptedOut, "the customer opted out of surveys".into());
     }
@@ -81,7 +82,7 @@ pub fn decide(policy: &SurveyPolicy, sampling_key: &[u8], facts: &DecisionFacts<
         let org = facts.organization.unwrap_or_default();
         return (SurveyDecision::Excluded, format!("organization \"{org}\" is excluded by policy \"{}\"", policy.name));
     }
-    if policy.excludes_email(email) {
+    if let Some(email) = facts.email.filter(|email| policy.excludes_email(email)) {
         return (
             SurveyDecision::Excluded,
             format!("{email} matches an excluded email pattern of policy \"{}\"", policy.name),
@@ -101,7 +102,8 @@ pub fn decide(policy: &SurveyPolicy, sampling_key: &[u8], facts: &DecisionFacts<
             );
         }
     }
-    if !sampled_in(sampling_key, policy.id, facts.ticket_key, policy.sample_percent) {
+    // A visit survey card is left on the desk by hand: every visit gets one, no sample.
+    if !facts.is_visit && !sampled_in(sampling_key, policy.id, facts.ticket_key, policy.sample_percent) {
         return (SurveyDecision::SampledOut, format!("not in the {}% sample", policy.sample_percent));
     }
     (SurveyDecision::Invited, format!("policy \"{}\"", policy.name))

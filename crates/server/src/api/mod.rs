@@ -9,12 +9,14 @@ mod responses;
 mod settings;
 mod ticket_events;
 mod tickets;
+mod visits;
 
 use crate::app::AppState;
 use axum::Router;
 
 pub use auth::ApiCaller;
 pub use json::ApiJson;
+pub use settings::status_page_days;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -25,4 +27,5 @@ pub fn router() -> Router<AppState> {
         .merge(policies::router())
         .merge(responses::router())
         .merge(settings::router())
+        .merge(visits::router())
 }

@@ -1,4 +1,5 @@
-//! `/api/v1/settings`: the desk's name and default language (admin scope).
+//! `/api/v1/settings`: the desk's name, default language and how long ticket status pages
+//! stay up after closing (admin scope).
 
 use super::{ApiCaller, ApiJson};
 use crate::app::AppState;
@@ -9,7 +10,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use rapport_domain::event::FieldError;
 use rapport_domain::Scope;
-use rapport_store::settings::{DEFAULT_LANGUAGE, DESK_NAME};
+use rapport_store::settings::{DEFAULT_LANGUAGE, DESK_NAME, STATUS_PAGE_DAYS};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -22,6 +23,13 @@ pub fn router() -> Router<AppState> {
 struct SettingsInput {
     desk_name: Option<String>,
     default_language: Option<String>,
+    status_page_days: Option<i64>,
+}
+
+/// Days a status page stays up after its ticket closes, as set or by default.
+pub async fn status_page_days(state: &AppState) -> Result<i64, ApiError> {
+    let days = state.store.setting(STATUS_PAGE_DAYS).await?.and_then(|d| d.parse().ok());
+    Ok(days.unwrap_or(crate::pages::DEFAULT_STATUS_PAGE_DAYS))
 }
 
 async fn current(state: &AppState) -> Result<Value, ApiError> {
@@ -29,6 +37,7 @@ async fn current(state: &AppState) -> Result<Value, ApiError> {
         "desk_name": state.store.setting(DESK_NAME).await?,
         "default_language": state.store.setting(DEFAULT_LANGUAGE).await?,
         "languages": Catalog::global().languages(),
+        "status_page_days": status_page_days(state).await?,
     }))
 }
 
@@ -55,17 +64,26 @@ async fn change(
             errors.push(FieldError::new("default_language", format!("must be one of {known}")));
         }
     }
+    if input.status_page_days.is_some_and(|d| !(1..=365).contains(&d)) {
+        errors.push(FieldError::new("status_page_days", "must be between 1 and 365"));
+    }
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
     let actor = format!("token:{}", caller.0.name);
-    let detail = format!("desk_name={:?} default_language={:?}", input.desk_name, input.default_language);
+    let detail = format!(
+        "desk_name={:?} default_language={:?} status_page_days={:?}",
+        input.desk_name, input.default_language, input.status_page_days
+    );
     state.store.audit(&actor, "settings_changed", "desk", &detail, state.clock.now()).await?;
     if let Some(Some(name)) = name {
         state.store.set_setting(DESK_NAME, name).await?;
     }
     if let Some(language) = language {
         state.store.set_setting(DEFAULT_LANGUAGE, language).await?;
+    }
+    if let Some(days) = input.status_page_days {
+        state.store.set_setting(STATUS_PAGE_DAYS, days.to_string()).await?;
     }
     Ok(Json(current(&state).await?))
 }

@@ -73,6 +73,7 @@ struct AnswerPage {
     t: Texts,
     token: String,
     ticket_line: String,
+    question: String,
     choices: Vec<Choice>,
     nps: Option<Vec<(u8, bool)>>,
     effort: Option<Vec<(u8, bool)>>,
@@ -259,7 +260,10 @@ fn answer_page(
         range.map(|v| (v, current == Some(i64::from(v)))).collect::<Vec<_>>()
     };
     let window = i64::from(policy.change_window_hours) * 3_600_000;
+    // A visit card asks one question (and takes a comment): the visit, nothing else.
+    let visit = invitation.channel == rapport_store::visits::VISIT_CARD_CHANNEL;
     AnswerPage {
+        question: t.get(if visit { "page.visit_question" } else { "page.question" }),
         nonce: String::new(),
         desk: desk.name.clone(),
         logo: desk.logo,
@@ -273,12 +277,12 @@ fn answer_page(
             ],
         ),
         choices,
-        nps: policy.ask_nps.then(|| scale_of(0..=10, response.and_then(|r| r.nps))),
-        effort: policy.ask_effort.then(|| scale_of(1..=7, response.and_then(|r| r.effort))),
+        nps: (policy.ask_nps && !visit).then(|| scale_of(0..=10, response.and_then(|r| r.nps))),
+        effort: (policy.ask_effort && !visit).then(|| scale_of(1..=7, response.and_then(|r| r.effort))),
         ask_comment: policy.ask_comment,
         comment: response.and_then(|r| r.comment.clone()).unwrap_or_default(),
-        positive: reasons(&policy.reasons_positive),
-        negative: reasons(&policy.reasons_negative),
+        positive: if visit { Vec::new() } else { reasons(&policy.reasons_positive) },
+        negative: if visit { Vec::new() } else { reasons(&policy.reasons_negative) },
         auto_record: response.is_none() && chosen.is_some(),
         notice,
         errors,

@@ -4,6 +4,7 @@
 mod answer;
 mod error_page;
 mod security;
+mod status;
 
 use crate::app::AppState;
 use axum::extract::State;
@@ -15,6 +16,7 @@ use axum::Router;
 pub use answer::{answer_queue, AnswerQueue};
 pub use error_page::html_errors;
 pub use security::{security_headers, CspNonce};
+pub use status::DEFAULT_STATUS_PAGE_DAYS;
 
 const CSS: &str = include_str!("../../static/rapport.css");
 const ANSWER_JS: &str = include_str!("../../static/answer.js");
@@ -22,6 +24,7 @@ const ANSWER_JS: &str = include_str!("../../static/answer.js");
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(answer::router())
+        .merge(status::router())
         .route("/brand/logo", get(logo))
         .route("/static/rapport.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS) }))
         .route(

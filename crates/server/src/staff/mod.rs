@@ -12,6 +12,8 @@ mod settings;
 mod settings_policies;
 mod settings_users;
 mod tickets;
+mod visit_cards;
+mod visits;
 
 use crate::app::AppState;
 use axum::Router;
@@ -28,4 +30,5 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(answers::router())
         .merge(tickets::router())
+        .merge(visits::router())
 }

@@ -16,10 +16,9 @@ use axum::routing::{get, post};
 use axum::Router;
 use base64::Engine;
 use rapport_domain::{ApiToken, Scope};
-use rapport_store::settings::{DEFAULT_LANGUAGE, DESK_NAME};
+use rapport_store::settings::{DEFAULT_LANGUAGE, DESK_NAME, TIME_ZONE};
 use rapport_store::TokenRecord;
 
-pub const TIME_ZONE: &str = "time_zone";
 pub const BUSINESS_START: &str = "business_hours_start";
 pub const BUSINESS_END: &str = "business_hours_end";
 pub const BUSINESS_DAYS: &str = "business_days";
@@ -46,6 +45,7 @@ struct DeskPage {
     end: String,
     days: Vec<(&'static str, bool)>,
     has_logo: bool,
+    status_page_days: String,
     errors: Vec<(String, String)>,
     saved: bool,
 }
@@ -70,6 +70,7 @@ async fn desk_view(state: &AppState, staff: &Staff) -> Result<DeskPage, ApiError
         end: get(BUSINESS_END).await?.unwrap_or_else(|| "17:00".into()),
         days: DAYS.iter().map(|d| (*d, days.split(',').any(|x| x == *d))).collect(),
         has_logo: get(LOGO).await?.is_some(),
+        status_page_days: crate::api::status_page_days(state).await?.to_string(),
         errors: Vec::new(),
         saved: false,
     })
@@ -129,6 +130,11 @@ async fn save_desk(State(state): State<AppState>, staff: Staff, mut form: Multip
     if days.is_empty() {
         errors.push(("days".into(), "Choose at least one business day.".into()));
     }
+    // Left out of the form (older pages, scripts): the current value stays.
+    let status_days = value("status_page_days");
+    if !status_days.is_empty() && !status_days.parse::<i64>().is_ok_and(|d| (1..=365).contains(&d)) {
+        errors.push(("status_page_days".into(), "Give a number of days between 1 and 365.".into()));
+    }
     if let Some((kind, bytes)) = &logo {
         if !matches!(kind.as_str(), "image/png" | "image/jpeg" | "image/svg+xml") || bytes.len() > MAX_LOGO_BYTES {
             errors.push(("logo".into(), "The logo must be a PNG, JPEG or SVG file of at most 256 KB.".into()));
@@ -139,6 +145,7 @@ async fn save_desk(State(state): State<AppState>, staff: Staff, mut form: Multip
         view.time_zone = zone;
         view.start = start;
         view.end = end;
+        view.status_page_days = status_days;
         view.errors = errors;
         let mut response = page(view);
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
@@ -151,6 +158,9 @@ async fn save_desk(State(state): State<AppState>, staff: Staff, mut form: Multip
     store.set_setting(BUSINESS_START, start.clone()).await?;
     store.set_setting(BUSINESS_END, end.clone()).await?;
     store.set_setting(BUSINESS_DAYS, days.join(",")).await?;
+    if !status_days.is_empty() {
+        store.set_setting(rapport_store::settings::STATUS_PAGE_DAYS, status_days.clone()).await?;
+    }
     if let Some((kind, bytes)) = logo {
         let encoded = format!("{kind};{}", base64::engine::general_purpose::STANDARD.encode(bytes));
         store.set_setting(LOGO, encoded).await?;

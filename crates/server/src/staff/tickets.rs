@@ -88,9 +88,11 @@ struct TicketPage {
     history: Vec<(String, String, String, bool)>,
     decision: Option<(String, String, String)>,
     invitations: Vec<InvitationLine>,
+    visits: Vec<super::visits::VisitLine>,
 }
 
 struct InvitationLine {
+    channel: String,
     state: String,
     sent: String,
     expires: String,
@@ -116,6 +118,7 @@ async fn one(State(state): State<AppState>, staff: Staff, Path(id): Path<String>
         .invitations
         .iter()
         .map(|i| InvitationLine {
+            channel: i.channel.replace('_', " "),
             state: i.state.clone(),
             sent: i.sent_at.map(when).unwrap_or_else(|| format!("scheduled for {}", when(i.send_at))),
             expires: i.expires_at.map(when).unwrap_or_default(),
@@ -126,6 +129,9 @@ async fn one(State(state): State<AppState>, staff: Staff, Path(id): Path<String>
                 .map(|r| (r.csat, r.comment.clone().unwrap_or_default(), when(r.first_answered_at), r.automated)),
         })
         .collect();
+    let visits = state.store.read(move |conn| rapport_store::visits::visits_for_ticket(conn, id)).await?;
+    let visits = visits.into_iter().map(super::visits::VisitLine::from).collect();
     let title = format!("{} {}", ticket.external_id, ticket.title.clone().unwrap_or_default());
-    Ok(page(TicketPage { frame: Frame::new(&staff, title, "tickets"), t: ticket, history, decision, invitations }))
+    let frame = Frame::new(&staff, title, "tickets");
+    Ok(page(TicketPage { frame, t: ticket, history, decision, invitations, visits }))
 }

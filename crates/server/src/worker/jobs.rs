@@ -2,7 +2,10 @@
 //! is rolled back to a savepoint and postponed with backoff, never lost or spun on.
 
 use super::Worker;
+use crate::desk::Desk;
 use crate::survey_email::{survey_email, SurveyEmailKind};
+use crate::visit_email::visit_email;
+use rapport_domain::survey::CsatScale;
 use rapport_domain::survey::SurveyDecision;
 use rapport_domain::time::Millis;
 use rapport_domain::token::{hash_secret, random_hex};
@@ -11,6 +14,7 @@ use rapport_store::invitations::{self, SendContext};
 use rapport_store::jobs::{self, Job, JobKind};
 use rapport_store::outbox::{self, NewMessage};
 use rapport_store::settings::{setting, DEFAULT_LANGUAGE, DESK_NAME};
+use rapport_store::visits;
 use rapport_store::StoreError;
 
 /// At most this many jobs per pass, so one pass stays short.
@@ -53,6 +57,7 @@ impl Worker {
             JobKind::SendInvitation => self.send_invitation(conn, job.ref_id, now),
             JobKind::SendReminder => self.send_reminder(conn, job.ref_id, now),
             JobKind::ExpireInvitation => invitations::expire(conn, job.ref_id, now),
+            JobKind::SendVisitCard => self.send_visit_card(conn, job.ref_id, now),
         }
     }
 
@@ -114,6 +119,36 @@ impl Worker {
             idempotency_key: format!("survey:{}:{purpose}", context.invitation_id),
             sender: self.config.mail_from.clone(),
             recipient: context.customer_email.clone(),
+            subject: email.subject.clone(),
+            body: String::from_utf8_lossy(&raw).into_owned(),
+        };
+        outbox::enqueue(conn, &message, now)
+    }
+
+    /// The visit card by email, with fresh links (status page, and the visit's survey when
+    /// it has one). It tells the customer about their own ticket, so it goes even to
+    /// someone who opted out of surveys (their visit has no survey then).
+    fn send_visit_card(&self, conn: &mut dyn Conn, visit_id: i64, now: Millis) -> rapport_store::Result<()> {
+        let Some(visit) = visits::visit_by_id(conn, visit_id)? else { return Ok(()) };
+        let Some(recipient) = visit.customer_email.clone() else { return Ok(()) };
+        let policy: Option<i64> = conn.value(
+            "SELECT MAX(policy_id) FROM survey_decisions WHERE visit_id = $1",
+            rapport_store::params![visit_id],
+        )?;
+        let scale = match policy {
+            Some(id) => rapport_store::policies::policy_by_id(conn, id)?.scale,
+            None => CsatScale::Five,
+        };
+        let links = visits::new_card_links(conn, &visit, "email", now)?;
+        let desk = Desk::load(conn)?;
+        let email = visit_email(&self.config, &desk, &visit, &links, scale, now)
+            .map_err(|e| StoreError::Corrupt(format!("rendering the visit email: {e}")))?;
+        let raw = email.to_bytes().map_err(|e| StoreError::Corrupt(format!("building the visit email: {e}")))?;
+        let message = NewMessage {
+            kind: "email".into(),
+            idempotency_key: format!("visit:{visit_id}:email"),
+            sender: self.config.mail_from.clone(),
+            recipient,
             subject: email.subject.clone(),
             body: String::from_utf8_lossy(&raw).into_owned(),
         };

@@ -12,3 +12,5 @@ mod staff_settings;
 mod staff_settings_policies;
 mod staff_settings_users;
 mod surveys;
+mod visit_cards;
+mod visits;

@@ -27,6 +27,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0003_staff.sql"),
         postgres: include_str!("../../migrations/postgres/0003_staff.sql"),
     },
+    Migration {
+        version: 4,
+        sqlite: include_str!("../../migrations/sqlite/0004_visits.sql"),
+        postgres: include_str!("../../migrations/postgres/0004_visits.sql"),
+    },
 ];
 
 /// An arbitrary constant: the advisory lock that makes instances migrate one at a time.
@@ -45,6 +50,10 @@ pub fn run(conn: &mut dyn Conn) -> Result<()> {
 }
 
 fn apply_pending(conn: &mut dyn Conn, backend: Backend) -> Result<()> {
+    apply_up_to(conn, backend, i64::MAX)
+}
+
+fn apply_up_to(conn: &mut dyn Conn, backend: Backend, last: i64) -> Result<()> {
     conn.batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
     )?;
@@ -53,14 +62,29 @@ fn apply_pending(conn: &mut dyn Conn, backend: Backend) -> Result<()> {
         .iter()
         .map(|row| row.get(0))
         .collect::<Result<_>>()?;
-    for migration in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+    for migration in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version) && m.version <= last) {
         let sql = match backend {
             Backend::Sqlite => migration.sqlite,
             Backend::Postgres => migration.postgres,
         };
-        let begin = if backend == Backend::Sqlite { "BEGIN IMMEDIATE" } else { "BEGIN" };
-        conn.batch(begin)?;
+        let sqlite = backend == Backend::Sqlite;
+        if sqlite {
+            // SQLite changes a table's constraints by rebuilding it (its documented
+            // procedure): foreign keys are off while a migration runs, checked before commit.
+            conn.batch("PRAGMA foreign_keys = OFF")?;
+        }
+        conn.batch(if sqlite { "BEGIN IMMEDIATE" } else { "BEGIN" })?;
         let done = conn.batch(sql).and_then(|()| {
+            if sqlite {
+                let broken = conn.query("PRAGMA foreign_key_check", params![])?;
+                if !broken.is_empty() {
+                    return Err(crate::StoreError::Corrupt(format!(
+                        "migration {} leaves {} rows with broken references",
+                        migration.version,
+                        broken.len()
+                    )));
+                }
+            }
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_millis() as i64)
@@ -70,14 +94,65 @@ fn apply_pending(conn: &mut dyn Conn, backend: Backend) -> Result<()> {
                 params![migration.version, now],
             )
         });
-        match done {
-            Ok(_) => conn.batch("COMMIT")?,
-            Err(error) => {
-                conn.batch("ROLLBACK")?;
-                return Err(error);
-            }
+        let finished = match done {
+            Ok(_) => conn.batch("COMMIT"),
+            Err(error) => conn.batch("ROLLBACK").and(Err(error)),
+        };
+        if sqlite {
+            conn.batch("PRAGMA foreign_keys = ON")?;
         }
+        finished?;
         tracing::info!(version = migration.version, "applied migration");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::sqlite::SqliteConn;
+
+    /// A database with survey history at version 3 keeps every row, reference and id when
+    /// migration 4 rebuilds `survey_decisions`, and the one-decision-per-cycle rule holds.
+    #[test]
+    fn rebuilding_survey_decisions_keeps_history_and_references() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut sqlite = SqliteConn::open(&dir.path().join("old.db")).unwrap();
+        let conn: &mut dyn Conn = &mut sqlite;
+        apply_up_to(conn, Backend::Sqlite, 3).unwrap();
+        conn.batch(
+            "INSERT INTO customers (id, email, seen_at, created_at) VALUES (1, 'ana@example.com', 0, 0);
+             INSERT INTO tickets (id, source, external_id, status, customer_id, last_event_at, created_at, updated_at)
+                 VALUES (1, 'api', 'INC1', 'closed', 1, 0, 0, 0);
+             INSERT INTO survey_policies (id, is_default, body, created_at, updated_at) VALUES (1, 1, '{}', 0, 0);
+             INSERT INTO survey_decisions (id, ticket_id, cycle, policy_id, decision, reason, decided_at)
+                 VALUES (7, 1, 0, 1, 'invited', 'policy', 0);
+             INSERT INTO invitations (id, ticket_id, customer_id, policy_id, decision_id, channel, state, send_at,
+                 created_at, updated_at) VALUES (1, 1, 1, 1, 7, 'email', 'sent', 0, 0, 0);",
+        )
+        .unwrap();
+        run(conn).unwrap();
+        let kept: i64 = conn
+            .value("SELECT COUNT(*) FROM invitations i JOIN survey_decisions d ON d.id = i.decision_id WHERE d.id = 7", params![])
+            .unwrap();
+        assert_eq!(kept, 1);
+        assert!(conn.query("PRAGMA foreign_key_check", params![]).unwrap().is_empty());
+        let again = conn.execute(
+            "INSERT INTO survey_decisions (ticket_id, cycle, policy_id, decision, reason, decided_at)
+             VALUES (1, 0, 1, 'invited', 'twice', 0)",
+            params![],
+        );
+        assert!(again.is_err(), "still one decision per ticket cycle");
+        conn.batch(
+            "INSERT INTO visits (id, ticket_id, technician_name, status, customer_away, visited_at, request_key, created_at)
+                 VALUES (1, 1, 'Tom', 'fixed', 1, 0, 'k', 0);
+             INSERT INTO survey_decisions (ticket_id, cycle, visit_id, policy_id, decision, reason, decided_at)
+                 VALUES (1, 0, 1, 1, 'invited', 'visit', 0);",
+        )
+        .unwrap();
+        let next: i64 = conn.value("SELECT MAX(id) FROM survey_decisions", params![]).unwrap();
+        assert_eq!(next, 8, "ids continue after the rebuilt table's");
+        let on: i64 = conn.value("PRAGMA foreign_keys", params![]).unwrap();
+        assert_eq!(on, 1, "foreign keys are back on after migrating");
+    }
 }
