@@ -4,6 +4,7 @@
 pub mod business_hours;
 pub mod email;
 pub mod event;
+pub mod followup;
 pub mod password;
 pub mod status;
 pub mod survey;

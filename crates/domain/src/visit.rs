@@ -212,9 +212,14 @@ impl VisitInput {
     }
 }
 
-/// The first name, for a personal signature ("— Tom") that says no more than needed.
+/// The first name, for a personal signature ("— Tom") that says no more than needed. A
+/// name that is an email address gives its first word before the `@`, never the address.
 pub fn first_name(full: &str) -> &str {
-    full.split_whitespace().next().unwrap_or(full)
+    let word = full.split_whitespace().next().unwrap_or(full);
+    match word.split_once('@') {
+        Some((local, _)) => local.split(['.', '_', '-', '+']).next().unwrap_or(local),
+        None => word,
+    }
 }
 
 #[cfg(test)]
@@ -284,6 +289,7 @@ mod tests {
     fn first_names() {
         assert_eq!(first_name("Tom Berg"), "Tom");
         assert_eq!(first_name("Ana"), "Ana");
+        assert_eq!(first_name("tom.berg@desk.example"), "tom");
         assert_eq!(first_name(""), "");
     }
 }

@@ -47,7 +47,8 @@ async fn a_technician_records_a_visit_on_a_phone_in_a_few_touches() {
     browser.click("input[name=customer_away]").await;
     browser.fill("#next_step", "New drum on Monday").await;
     browser.click(".visit-form button[type=submit]").await;
-    browser.wait_for_text("main", "Visit recorded", Duration::from_secs(15)).await;
+    let recorded = "Visit recorded. The visit card is on its way to the customer by email.";
+    browser.wait_for_text("main .notice", recorded, Duration::from_secs(15)).await;
     assert!(browser.path().await.starts_with("/visits/"));
     let shown = browser.main_text().await;
     assert!(shown.contains("Waiting for parts") && shown.contains("New drum on Monday"), "{shown}");
