@@ -133,7 +133,10 @@ mod tests {
         .unwrap();
         run(conn).unwrap();
         let kept: i64 = conn
-            .value("SELECT COUNT(*) FROM invitations i JOIN survey_decisions d ON d.id = i.decision_id WHERE d.id = 7", params![])
+            .value(
+                "SELECT COUNT(*) FROM invitations i JOIN survey_decisions d ON d.id = i.decision_id WHERE d.id = 7",
+                params![],
+            )
             .unwrap();
         assert_eq!(kept, 1);
         assert!(conn.query("PRAGMA foreign_key_check", params![]).unwrap().is_empty());
