@@ -67,6 +67,13 @@ pub async fn fill(store: &Store, seed: u64, tickets: usize, now: i64, progress: 
     );
     let (visits, visit_answers) = crate::demo_visits::add_visits(store, seed, now).await?;
     println!("{visits} desk visits, {visit_answers} visit-survey answers.");
+    // Follow-ups for the last 90 days of answers: closed, open, overdue cases and check-ins.
+    let follow_ups = store.backfill_follow_ups(now - 90 * 86_400_000, now).await?;
+    let t = store.follow_up_totals(now).await?;
+    println!(
+        "{follow_ups} follow-ups added; in all {} open recovery cases ({} overdue), {} closed, {} check-ins.",
+        t.open_cases, t.overdue_cases, t.closed_cases, t.check_ins
+    );
     let totals = store.survey_totals().await?;
     let answered =
         if totals.invitations > 0 { 100.0 * totals.responses as f64 / totals.invitations as f64 } else { 0.0 };

@@ -155,6 +155,12 @@ fn demo_adds_survey_history_once_with_about_a_quarter_answered() {
     let again = stdout(&rapport(dir.path(), &["demo", "--tickets", "2000"]));
     assert_eq!(surveys(&again).0, line, "a second run adds no decisions, invitations or answers");
     assert!(again.contains("0 desk visits, 0 visit-survey answers."), "{again}");
+    assert!(again.contains("0 follow-ups added"), "{again}");
+    let follow_ups = first.lines().find(|l| l.contains("follow-ups added")).unwrap_or_else(|| panic!("{first}"));
+    let numbers: Vec<u64> =
+        follow_ups.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).map(|s| s.parse().unwrap()).collect();
+    // added; open cases (overdue); closed; check-ins: every kind of follow-up is there.
+    assert!(numbers.iter().all(|&n| n > 0), "{follow_ups}");
 }
 
 #[test]

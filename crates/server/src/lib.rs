@@ -8,6 +8,7 @@ pub mod config;
 mod desk;
 mod error;
 pub mod first_admin;
+pub mod followup_mail;
 mod group_commit;
 pub mod i18n;
 mod ingest_queue;

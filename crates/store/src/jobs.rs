@@ -13,22 +13,42 @@ pub enum JobKind {
     SendReminder,
     ExpireInvitation,
     SendVisitCard,
+    FireFollowUp,
+    CheckFollowUpDue,
+    SendCheckIn,
+    SendRecoverySurvey,
+    OverdueDigest,
 }
 
 impl JobKind {
+    pub const ALL: [JobKind; 9] = [
+        JobKind::SendInvitation,
+        JobKind::SendReminder,
+        JobKind::ExpireInvitation,
+        JobKind::SendVisitCard,
+        JobKind::FireFollowUp,
+        JobKind::CheckFollowUpDue,
+        JobKind::SendCheckIn,
+        JobKind::SendRecoverySurvey,
+        JobKind::OverdueDigest,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             JobKind::SendInvitation => "send_invitation",
             JobKind::SendReminder => "send_reminder",
             JobKind::ExpireInvitation => "expire_invitation",
             JobKind::SendVisitCard => "send_visit_card",
+            JobKind::FireFollowUp => "fire_follow_up",
+            JobKind::CheckFollowUpDue => "check_follow_up_due",
+            JobKind::SendCheckIn => "send_check_in",
+            JobKind::SendRecoverySurvey => "send_recovery_survey",
+            JobKind::OverdueDigest => "overdue_digest",
         }
     }
 
     pub fn parse(s: &str) -> Option<JobKind> {
-        [JobKind::SendInvitation, JobKind::SendReminder, JobKind::ExpireInvitation, JobKind::SendVisitCard]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
 

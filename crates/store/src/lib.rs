@@ -3,11 +3,13 @@
 //! backend has its own migrations, embedded in the binary.
 
 pub mod backfill;
+pub mod backfill_followups;
 pub mod backfill_visits;
 pub mod bulk;
 mod connect;
 pub mod db;
 mod error;
+pub mod followups;
 mod ingest;
 pub mod invitations;
 pub mod jobs;

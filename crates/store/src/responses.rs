@@ -126,6 +126,7 @@ pub fn save_answer(
         "UPDATE invitations SET state = 'answered', updated_at = $1 WHERE id = $2",
         params![now, invitation.invitation_id],
     )?;
+    crate::followups::on_answer(conn, response_id, &invitation.policy.follow_up, now)?;
     Ok(SaveOutcome::Saved {
         response_id,
         first: changes == 0,

@@ -13,6 +13,14 @@ pub const DEFAULT_LANGUAGE: &str = "default_language";
 pub const TIME_ZONE: &str = "time_zone";
 /// Days a ticket's status page stays available after the ticket closes.
 pub const STATUS_PAGE_DAYS: &str = "status_page_days";
+/// Alert channels for follow-ups (incoming-webhook URLs; secrets) and the hosts an admin
+/// allowed on private networks (comma-separated).
+pub const ALERT_SLACK_URL: &str = "alert_slack_url";
+pub const ALERT_TEAMS_URL: &str = "alert_teams_url";
+pub const ALERT_ALLOWED_HOSTS: &str = "alert_allowed_hosts";
+pub const BUSINESS_START: &str = "business_hours_start";
+pub const BUSINESS_END: &str = "business_hours_end";
+pub const BUSINESS_DAYS: &str = "business_days";
 
 impl Store {
     /// Creates what a desk needs on first start: the default survey policy, the secret

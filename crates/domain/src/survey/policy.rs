@@ -65,6 +65,10 @@ pub struct SurveyPolicy {
     pub change_window_hours: u32,
     /// Visit surveys ignore the cool-down when set.
     pub visits_exempt_from_cooldown: bool,
+    /// What each answer leads to: recovery cases, check-ins (policies stored before
+    /// follow-ups existed read the defaults).
+    #[serde(default)]
+    pub follow_up: crate::followup::FollowUpRules,
 }
 
 impl SurveyPolicy {
@@ -98,6 +102,7 @@ impl SurveyPolicy {
                 .to_vec(),
             change_window_hours: 24,
             visits_exempt_from_cooldown: false,
+            follow_up: crate::followup::FollowUpRules::default(),
         }
     }
 
@@ -188,6 +193,8 @@ pub struct PolicyInput {
     pub reasons_negative: Option<Vec<String>>,
     pub change_window_hours: Option<i64>,
     pub visits_exempt_from_cooldown: Option<bool>,
+    /// Replaces the follow-up rules whole; fields left out take their defaults.
+    pub follow_up: Option<crate::followup::FollowUpRules>,
 }
 
 impl PolicyInput {
@@ -276,6 +283,13 @@ impl PolicyInput {
         }
         if let Some(v) = self.visits_exempt_from_cooldown {
             p.visits_exempt_from_cooldown = v;
+        }
+        if let Some(rules) = &self.follow_up {
+            match rules.check() {
+                Ok(()) => p.follow_up = rules.clone(),
+                Err(problems) => errors
+                    .extend(problems.into_iter().map(|e| FieldError::new(format!("follow_up.{}", e.field), e.message))),
+            }
         }
         if !p.is_default && p.scope == PolicyScope::default() {
             errors.push(FieldError::new(

@@ -10,7 +10,10 @@ use axum::routing::get;
 use axum::{Json, Router};
 use rapport_domain::event::FieldError;
 use rapport_domain::Scope;
-use rapport_store::settings::{DEFAULT_LANGUAGE, DESK_NAME, STATUS_PAGE_DAYS};
+use rapport_store::settings::{
+    ALERT_ALLOWED_HOSTS, ALERT_SLACK_URL, ALERT_TEAMS_URL, DEFAULT_LANGUAGE, DESK_NAME, STATUS_PAGE_DAYS,
+};
+use rapport_webhooks::{check_url, OutboundPolicy};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -24,6 +27,15 @@ struct SettingsInput {
     desk_name: Option<String>,
     default_language: Option<String>,
     status_page_days: Option<i64>,
+    /// Incoming-webhook URLs for follow-up alerts; "" removes one.
+    alert_slack_url: Option<String>,
+    alert_teams_url: Option<String>,
+    /// Hosts on private networks an admin allows alerts to reach (exact names or addresses).
+    alert_allowed_hosts: Option<Vec<String>>,
+}
+
+fn allowed_hosts(stored: Option<String>) -> Vec<String> {
+    stored.unwrap_or_default().split(',').map(str::trim).filter(|h| !h.is_empty()).map(String::from).collect()
 }
 
 /// Days a status page stays up after its ticket closes, as set or by default.
@@ -38,6 +50,12 @@ async fn current(state: &AppState) -> Result<Value, ApiError> {
         "default_language": state.store.setting(DEFAULT_LANGUAGE).await?,
         "languages": Catalog::global().languages(),
         "status_page_days": status_page_days(state).await?,
+        // Webhook URLs are secrets: only whether one is set.
+        "alerts": {
+            "slack": state.store.setting(ALERT_SLACK_URL).await?.is_some_and(|u| !u.is_empty()),
+            "teams": state.store.setting(ALERT_TEAMS_URL).await?.is_some_and(|u| !u.is_empty()),
+            "allowed_hosts": allowed_hosts(state.store.setting(ALERT_ALLOWED_HOSTS).await?),
+        },
     }))
 }
 
@@ -67,13 +85,33 @@ async fn change(
     if input.status_page_days.is_some_and(|d| !(1..=365).contains(&d)) {
         errors.push(FieldError::new("status_page_days", "must be between 1 and 365"));
     }
+    let hosts = match &input.alert_allowed_hosts {
+        Some(hosts) => hosts.iter().map(|h| h.trim().to_string()).filter(|h| !h.is_empty()).collect(),
+        None => allowed_hosts(state.store.setting(ALERT_ALLOWED_HOSTS).await?),
+    };
+    if hosts.iter().any(|h| h.len() > 253 || h.contains([',', '/', ' '])) {
+        errors.push(FieldError::new("alert_allowed_hosts", "each entry is a host name or an IP address"));
+    }
+    let policy = OutboundPolicy { allowed_hosts: hosts.clone() };
+    for (field, url) in [("alert_slack_url", &input.alert_slack_url), ("alert_teams_url", &input.alert_teams_url)] {
+        if let Some(url) = url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            if let Err(why) = check_url(url, &policy) {
+                errors.push(FieldError::new(field, why.to_string()));
+            }
+        }
+    }
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
     let actor = format!("token:{}", caller.0.name);
     let detail = format!(
-        "desk_name={:?} default_language={:?} status_page_days={:?}",
-        input.desk_name, input.default_language, input.status_page_days
+        "desk_name={:?} default_language={:?} status_page_days={:?} slack_set={} teams_set={} allowed_hosts={:?}",
+        input.desk_name,
+        input.default_language,
+        input.status_page_days,
+        input.alert_slack_url.is_some(),
+        input.alert_teams_url.is_some(),
+        input.alert_allowed_hosts
     );
     state.store.audit(&actor, "settings_changed", "desk", &detail, state.clock.now()).await?;
     if let Some(Some(name)) = name {
@@ -81,6 +119,14 @@ async fn change(
     }
     if let Some(language) = language {
         state.store.set_setting(DEFAULT_LANGUAGE, language).await?;
+    }
+    if input.alert_allowed_hosts.is_some() {
+        state.store.set_setting(ALERT_ALLOWED_HOSTS, hosts.join(",")).await?;
+    }
+    for (key, url) in [(ALERT_SLACK_URL, &input.alert_slack_url), (ALERT_TEAMS_URL, &input.alert_teams_url)] {
+        if let Some(url) = url {
+            state.store.set_setting(key, url.trim().to_string()).await?;
+        }
     }
     if let Some(days) = input.status_page_days {
         state.store.set_setting(STATUS_PAGE_DAYS, days.to_string()).await?;

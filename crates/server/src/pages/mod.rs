@@ -3,6 +3,7 @@
 
 mod answer;
 mod error_page;
+mod follow_up;
 mod security;
 mod status;
 
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(answer::router())
         .merge(status::router())
+        .merge(follow_up::router())
         .route("/brand/logo", get(logo))
         .route("/static/rapport.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS) }))
         .route(

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use rapport_domain::time::parse_instant;
+use rapport_store::followups::Queue;
 use rapport_store::staff_views::{AnswerRow, ListFilter, Named, NamedKind};
 use serde::Deserialize;
 
@@ -35,6 +36,8 @@ struct HomePage {
     frame: Frame,
     answers: Vec<AnswerLine>,
     scope_note: &'static str,
+    /// The signed-in person's open follow-ups: (id, kind, customer, ticket, due, overdue).
+    owed: Vec<(i64, &'static str, String, String, String, bool)>,
 }
 
 async fn home(State(state): State<AppState>, staff: Staff) -> Result<Response, ApiError> {
@@ -45,7 +48,34 @@ async fn home(State(state): State<AppState>, staff: Staff) -> Result<Response, A
         rapport_store::StaffRole::Manager => "your teams",
         rapport_store::StaffRole::Agent => "your tickets",
     };
-    Ok(page(HomePage { frame: Frame::new(&staff, "Home", "home"), answers: lines(answers), scope_note }))
+    let (vis, user, now) = (visibility(&staff.user), staff.user.id, state.clock.now());
+    let (desk, mine) = state
+        .store
+        .read(move |conn| {
+            let mine = rapport_store::followups::follow_ups_for(conn, &vis, user, Queue::Mine(user))?;
+            Ok((crate::desk::Desk::load(conn)?, mine))
+        })
+        .await?;
+    let owed = mine
+        .iter()
+        .take(20)
+        .map(|f| {
+            let kind = match f.kind.as_str() {
+                "recovery" => "Recovery",
+                "check_in" => "Check-in",
+                _ => "Help request",
+            };
+            let customer = f.customer_name.clone().unwrap_or_else(|| f.customer_email.clone());
+            let due = f.due_at.map(|d| desk.format(d)).unwrap_or_default();
+            (f.id, kind, customer, f.ticket_external_id.clone(), due, f.overdue(now))
+        })
+        .collect();
+    Ok(page(HomePage {
+        frame: Frame::new(&staff, "Home", "home").with_counts(&state, &staff).await?,
+        answers: lines(answers),
+        scope_note,
+        owed,
+    }))
 }
 
 #[derive(Deserialize, Default)]

@@ -1,7 +1,9 @@
 //! What every staff page shares: the navigation, who is signed in, the CSRF token for
 //! the sign-out form, and helpers to render and to format.
 
+use super::access::visibility;
 use super::Staff;
+use crate::app::AppState;
 use crate::error::ApiError;
 use askama::Template;
 use axum::http::{header, StatusCode};
@@ -17,6 +19,8 @@ pub struct Frame {
     pub is_admin: bool,
     pub csrf: String,
     pub current: &'static str,
+    /// Follow-ups for the navigation: (mine open, overdue in scope); `None` shows no counts.
+    pub follow_ups: Option<(i64, i64)>,
 }
 
 impl Frame {
@@ -28,7 +32,16 @@ impl Frame {
             is_admin: staff.user.role == StaffRole::Admin,
             csrf: staff.csrf.clone(),
             current,
+            follow_ups: None,
         }
+    }
+
+    /// The frame with the viewer's follow-up counts in the navigation.
+    pub async fn with_counts(mut self, state: &AppState, staff: &Staff) -> Result<Frame, ApiError> {
+        let (vis, user_id, now) = (visibility(&staff.user), staff.user.id, state.clock.now());
+        let counts = state.store.read(move |conn| rapport_store::followups::counts(conn, &vis, user_id, now)).await?;
+        self.follow_ups = Some(counts);
+        Ok(self)
     }
 }
 

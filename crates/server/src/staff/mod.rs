@@ -6,9 +6,12 @@ pub mod access;
 mod admin;
 mod answers;
 mod auth;
+mod followup_actions;
+mod followups;
 mod layout;
 pub mod session;
 mod settings;
+mod settings_alerts;
 mod settings_policies;
 mod settings_users;
 mod tickets;
@@ -25,10 +28,12 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(admin::router())
         .merge(settings::router())
+        .merge(settings_alerts::router())
         .merge(settings_policies::router())
         .merge(settings_users::router())
         .merge(auth::router())
         .merge(answers::router())
         .merge(tickets::router())
         .merge(visits::router())
+        .merge(followups::router())
 }

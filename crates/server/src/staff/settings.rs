@@ -16,12 +16,9 @@ use axum::routing::{get, post};
 use axum::Router;
 use base64::Engine;
 use rapport_domain::{ApiToken, Scope};
-use rapport_store::settings::{DEFAULT_LANGUAGE, DESK_NAME, TIME_ZONE};
+use rapport_store::settings::{BUSINESS_DAYS, BUSINESS_END, BUSINESS_START, DEFAULT_LANGUAGE, DESK_NAME, TIME_ZONE};
 use rapport_store::TokenRecord;
 
-pub const BUSINESS_START: &str = "business_hours_start";
-pub const BUSINESS_END: &str = "business_hours_end";
-pub const BUSINESS_DAYS: &str = "business_days";
 pub const LOGO: &str = "logo";
 const MAX_LOGO_BYTES: usize = 256 * 1024;
 const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];

@@ -58,6 +58,11 @@ impl Worker {
             JobKind::SendReminder => self.send_reminder(conn, job.ref_id, now),
             JobKind::ExpireInvitation => invitations::expire(conn, job.ref_id, now),
             JobKind::SendVisitCard => self.send_visit_card(conn, job.ref_id, now),
+            JobKind::FireFollowUp => self.fire_follow_up(conn, job.ref_id, now),
+            JobKind::CheckFollowUpDue => self.check_follow_up_due(conn, job.ref_id, now),
+            JobKind::SendCheckIn => self.send_check_in(conn, job.ref_id, now),
+            JobKind::SendRecoverySurvey => self.send_recovery_survey(conn, job.ref_id, now),
+            JobKind::OverdueDigest => self.overdue_digest(conn, now),
         }
     }
 

@@ -3,6 +3,7 @@
 //! Everything it does is claimed in the database, so several workers share the work.
 
 mod deliver;
+mod followups;
 mod jobs;
 
 use crate::clock::Clock;
@@ -18,6 +19,8 @@ pub struct Worker {
     pub(crate) config: Arc<Config>,
     pub(crate) clock: Clock,
     pub(crate) transport: Arc<Transport>,
+    /// Whether this worker made sure the daily digest job exists (once per process).
+    digest_scheduled: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// What one pass did, for tests and logs.
@@ -31,11 +34,17 @@ pub struct Pass {
 impl Worker {
     pub fn new(store: Store, config: Arc<Config>, clock: Clock) -> anyhow::Result<Worker> {
         let transport = Transport::from_url(&config.mail_url())?;
-        Ok(Worker { store, config, clock, transport: Arc::new(transport) })
+        let digest_scheduled = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        Ok(Worker { store, config, clock, transport: Arc::new(transport), digest_scheduled })
     }
 
     /// Runs everything that is due now, then delivers what that put in the outbox.
     pub async fn run_once(&self) -> anyhow::Result<Pass> {
+        if !self.digest_scheduled.load(std::sync::atomic::Ordering::Relaxed) {
+            let now = self.clock.now();
+            self.store.write(move |conn| followups::ensure_digest(conn, now)).await?;
+            self.digest_scheduled.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         let jobs = self.run_due_jobs().await?;
         let (delivered, failed) = self.deliver_outbox().await?;
         Ok(Pass { jobs, delivered, failed })

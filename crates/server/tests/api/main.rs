@@ -4,6 +4,8 @@
 mod support;
 
 mod bad_input;
+mod follow_ups;
+mod follow_ups_pages;
 mod ingest;
 mod operations;
 mod policies;

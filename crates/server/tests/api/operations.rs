@@ -67,6 +67,7 @@ async fn the_openapi_document_describes_every_api_route() {
         "/api/v1/visits",
         "/api/v1/visits/{id}",
         "/api/v1/tickets/{id}/visits",
+        "/api/v1/settings",
         "/healthz",
         "/readyz",
         "/metrics",

@@ -32,6 +32,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0004_visits.sql"),
         postgres: include_str!("../../migrations/postgres/0004_visits.sql"),
     },
+    Migration {
+        version: 5,
+        sqlite: include_str!("../../migrations/sqlite/0005_follow_ups.sql"),
+        postgres: include_str!("../../migrations/postgres/0005_follow_ups.sql"),
+    },
 ];
 
 /// An arbitrary constant: the advisory lock that makes instances migrate one at a time.
