@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::desk::Desk;
 use crate::i18n::Catalog;
 use askama::Template;
+use rapport_domain::followup::{fill_acknowledgement, FollowUpRules};
 use rapport_domain::time::{from_millis, Millis};
 use rapport_domain::token::{hash_secret, random_hex};
 use rapport_mail::{Mailbox, OutgoingEmail};
@@ -162,6 +163,7 @@ pub fn acknowledge(
     config: &Config,
     desk: &Desk,
     f: &FollowUp,
+    rules: &FollowUpRules,
     now: Millis,
 ) -> rapport_store::Result<()> {
     let lang = customer_lang(desk, f);
@@ -169,16 +171,34 @@ pub fn acknowledge(
     let ticket = f.ticket_external_id.as_str();
     let due = f.first_contact_due.map(|d| desk.format(d)).unwrap_or_default();
     let owner = f.owner_name.as_deref().map(rapport_domain::visit::first_name);
-    let notice = Notice {
-        subject: t("followup.ack_subject", &[("ticket", ticket)]),
-        paragraphs: vec![
-            t("followup.ack_body", &[("ticket", ticket), ("title", f.ticket_title.as_deref().unwrap_or_default())]),
+    let title = f.ticket_title.as_deref().unwrap_or_default();
+    let paragraphs = match &rules.acknowledgement {
+        // The desk's own words: one paragraph per blank line.
+        Some(template) => {
+            let first = f.customer_name.as_deref().map(rapport_domain::visit::first_name).unwrap_or_default();
+            let values = [
+                ("first_name", first),
+                ("ticket", ticket),
+                ("title", title),
+                ("owner", owner.unwrap_or_default()),
+                ("due", due.as_str()),
+                ("desk", desk.name.as_str()),
+            ];
+            let text = fill_acknowledgement(template, &values);
+            text.split("\n\n").map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect()
+        }
+        None => vec![
+            t("followup.ack_body", &[("ticket", ticket), ("title", title)]),
             match owner {
                 Some(owner) => t("followup.ack_owner", &[("owner", owner), ("due", &due)]),
                 None => t("followup.ack_queue", &[("due", &due)]),
             },
             desk.name.clone(),
         ],
+    };
+    let notice = Notice {
+        subject: t("followup.ack_subject", &[("ticket", ticket)]),
+        paragraphs,
         links: Vec::new(),
         footer: t("followup.why", &[]),
         lang: lang.clone(),

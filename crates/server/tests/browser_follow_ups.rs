@@ -28,7 +28,8 @@ async fn a_manager_works_a_recovery_case_from_the_queue_through_every_step_to_cl
     app.after_minutes(61).await;
     let mail = app.smtp.wait_for(1, Duration::from_secs(5)).await;
     let text = parse_message(&mail[0].data).unwrap().text.unwrap();
-    let survey = text.split_whitespace().find(|w| w.contains("?score=")).unwrap().split('?').next().unwrap().to_string();
+    let survey =
+        text.split_whitespace().find(|w| w.contains("?score=")).unwrap().split('?').next().unwrap().to_string();
     app.clock.advance(60_000);
     app.client.post(&survey).form(&[("score", "1"), ("comment", "Printer still jams")]).send().await.unwrap();
     app.after_minutes(6).await;

@@ -85,6 +85,39 @@ pub struct FollowUpRules {
     pub acknowledge_customer: bool,
     /// The service gaps a closed recovery case is filed under, for trend reports.
     pub service_gaps: Vec<String>,
+    /// The desk's own acknowledgement text, instead of the translated default. Placeholders:
+    /// `{first_name}`, `{ticket}`, `{title}`, `{owner}`, `{due}`, `{desk}`.
+    pub acknowledgement: Option<String>,
+}
+
+/// The placeholders an acknowledgement template may use.
+pub const ACKNOWLEDGEMENT_PLACEHOLDERS: [&str; 6] = ["first_name", "ticket", "title", "owner", "due", "desk"];
+pub const MAX_ACKNOWLEDGEMENT_CHARS: usize = 2_000;
+
+/// Fills an acknowledgement template; unknown `{names}` were refused when it was saved.
+pub fn fill_acknowledgement(template: &str, values: &[(&str, &str)]) -> String {
+    values.iter().fold(template.to_string(), |text, (name, value)| text.replace(&format!("{{{name}}}"), value))
+}
+
+fn acknowledgement_problem(template: &str) -> Option<String> {
+    if clean(template, true).is_none() {
+        return Some("must not be blank (leave it out to use the default text)".into());
+    }
+    if template.chars().count() > MAX_ACKNOWLEDGEMENT_CHARS {
+        return Some(format!("must be at most {MAX_ACKNOWLEDGEMENT_CHARS} characters"));
+    }
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else { return Some("has a { without its }".into()) };
+        let name = &after[..close];
+        if !ACKNOWLEDGEMENT_PLACEHOLDERS.contains(&name) {
+            let known = ACKNOWLEDGEMENT_PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ");
+            return Some(format!("{{{name}}} is not a placeholder; use {known}"));
+        }
+        rest = &after[close + 1..];
+    }
+    None
 }
 
 impl Default for FollowUpRules {
@@ -115,6 +148,7 @@ impl Default for FollowUpRules {
             ]
             .map(String::from)
             .to_vec(),
+            acknowledgement: None,
         }
     }
 }
@@ -156,6 +190,9 @@ impl FollowUpRules {
         }
         if let Some(message) = gaps_problem(&self.service_gaps) {
             errors.push(FieldError::new("service_gaps", message));
+        }
+        if let Some(message) = self.acknowledgement.as_deref().and_then(acknowledgement_problem) {
+            errors.push(FieldError::new("acknowledgement", message));
         }
         if errors.is_empty() {
             Ok(())

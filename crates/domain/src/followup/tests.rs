@@ -415,3 +415,16 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_acknowledgement_template_takes_known_placeholders_only() {
+    let rules = |text: &str| FollowUpRules { acknowledgement: Some(text.into()), ..FollowUpRules::default() };
+    assert!(rules("Dear {first_name}, {owner} calls you by {due} about {ticket}. {desk}").check().is_ok());
+    let errors = rules("Hello {name}").check().unwrap_err();
+    assert_eq!(errors[0].field, "acknowledgement");
+    assert!(errors[0].message.contains("{name} is not a placeholder"));
+    assert!(rules("Unclosed {owner").check().is_err());
+    assert!(rules("  ").check().is_err());
+    let filled = fill_acknowledgement("{owner} by {due}, {owner}", &[("owner", "Tom"), ("due", "Mon 12:00")]);
+    assert_eq!(filled, "Tom by Mon 12:00, Tom");
+}

@@ -39,7 +39,7 @@ impl Worker {
         if f.kind == "recovery" {
             followup_mail::alert(conn, &self.config, &desk, &f, AlertKind::Recovery, &owner(&f), now)?;
             if rules.acknowledge_customer {
-                followup_mail::acknowledge(conn, &self.config, &desk, &f, now)?;
+                followup_mail::acknowledge(conn, &self.config, &desk, &f, &rules, now)?;
                 followups::event(conn, id, now, "rapport", "acknowledged", None, None)?;
             }
         }

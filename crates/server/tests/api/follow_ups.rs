@@ -295,6 +295,30 @@ on_both_databases! {
     }
 }
 
+/// The acknowledgement is the desk's own text when the policy has one.
+#[tokio::test]
+async fn the_acknowledgement_uses_the_desks_own_template() {
+    let app = TestApp::sqlite().await;
+    let receiver = Receiver::start(false).await;
+    desk(&app, &receiver).await;
+    let admin = app.token(Scope::Admin).await;
+    let (_, policies) = app.get_json(&admin, "/api/v1/survey-policies").await;
+    let id = policies["policies"][0]["id"].as_i64().unwrap();
+    let put = |template: &str| {
+        let body = json!({"follow_up": {"acknowledgement": template}});
+        app.client.put(app.url(&format!("/api/v1/survey-policies/{id}"))).bearer_auth(&admin).json(&body).send()
+    };
+    let refused: Value = put("Hello {name}").await.unwrap().json().await.unwrap();
+    assert_eq!(refused["error"]["fields"][0]["field"], "follow_up.acknowledgement", "{refused}");
+    let saved =
+        put("Dear {first_name},\n\nwe are sorry about {ticket}. {owner} will call you by {due}.").await.unwrap();
+    assert_eq!(saved.status(), 200);
+    answered(&app, "INC6005", "eve@example.com", "1").await;
+    app.after_minutes(6).await;
+    let text = emails_to(&app, "eve@example.com").last().unwrap().text.clone().unwrap();
+    assert!(text.contains("Dear Ana,") && text.contains("we are sorry about INC6005. lead will call you by"), "{text}");
+}
+
 /// A worker stopped after posting and before marking the post sent: the next worker posts
 /// again with the same Idempotency-Key, so the receiver can tell it is the same alert.
 #[tokio::test]
