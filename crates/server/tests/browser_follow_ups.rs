@@ -51,9 +51,12 @@ async fn a_manager_works_a_recovery_case_from_the_queue_through_every_step_to_cl
         let key = step.as_str();
         browser.fill(&format!("#note-{key}"), &format!("note for {key}")).await;
         browser.click(&format!("form.step-form:has(input[name=step][value={key}]) button[type=submit]")).await;
-        browser.wait_for(&format!(".step-done .step-note")).await;
-        let shown = browser.main_text().await;
-        assert!(shown.contains(&format!("note for {key}")), "{key} is shown as done with its note");
+        let note = format!("note for {key}");
+        let started = std::time::Instant::now();
+        while !browser.main_text().await.contains(&note) {
+            assert!(started.elapsed() < Duration::from_secs(15), "{key} is shown as done with its note");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM follow_up_events WHERE kind = 'step'").await, 7);
 
