@@ -48,6 +48,11 @@ pub enum Command {
     Worker,
     /// Apply database migrations and exit
     Migrate,
+    /// Dashboard rollups
+    Rollups {
+        #[command(subcommand)]
+        action: RollupsAction,
+    },
     /// Manage API tokens
     Token {
         #[command(subcommand)]
@@ -76,6 +81,13 @@ pub enum Command {
         #[command(subcommand)]
         action: ConfigAction,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RollupsAction {
+    /// Recompute every rollup from the answers (they are kept up to date as answers arrive;
+    /// this is for after restoring a backup or importing answers by other means)
+    Rebuild,
 }
 
 #[derive(Subcommand, Debug)]
@@ -166,6 +178,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             open_store(&config).await?;
             println!("migrations applied to {}", config.redacted_database_url());
+            Ok(())
+        }
+        Command::Rollups { action: RollupsAction::Rebuild } => {
+            let rows = open_store(&config).await?.rebuild_rollups().await?;
+            println!("rollups rebuilt: {rows} rows");
             Ok(())
         }
         Command::Serve { demo, no_worker, .. } => crate::serve::serve(config, demo, !no_worker).await,

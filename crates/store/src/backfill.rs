@@ -182,6 +182,9 @@ fn backfill_one(conn: &mut dyn Conn, policy_id: i64, survey: &PastSurvey) -> Res
         "INSERT INTO response_changes (response_id, csat, changed_at) VALUES ($1, $2, $3)",
         params![response_id, i64::from(answer.csat), answer.answered_at],
     )?;
+    if let Some(counted) = crate::rollups::counted(conn, response_id)? {
+        crate::rollups::apply(conn, &counted, 1)?;
+    }
     counts.responses = 1;
     Ok(counts)
 }

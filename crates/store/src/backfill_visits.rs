@@ -93,6 +93,9 @@ fn backfill_one(conn: &mut dyn Conn, past: &PastVisit) -> Result<(bool, bool)> {
         "INSERT INTO response_changes (response_id, csat, changed_at) VALUES ($1, $2, $3)",
         params![response_id, i64::from(*csat), answered_at],
     )?;
+    if let Some(counted) = crate::rollups::counted(conn, response_id)? {
+        crate::rollups::apply(conn, &counted, 1)?;
+    }
     conn.execute(
         "UPDATE invitations SET state = 'answered', updated_at = $1 WHERE id = $2",
         params![answered_at, invitation],

@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod outbox;
 pub mod policies;
 pub mod responses;
+pub mod rollups;
 pub mod sessions;
 pub mod settings;
 mod staff;

@@ -76,6 +76,16 @@ pub fn save_answer(
     }
     let window = i64::from(invitation.policy.change_window_hours) * 3_600_000;
     let reasons = serde_json::to_string(&answer.reasons).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    // How the rollups count this answer before the change, read in this transaction (the
+    // invitation the request carries may be older than a concurrent answer).
+    let previous: Option<i64> = conn
+        .query_opt("SELECT id FROM responses WHERE invitation_id = $1", params![invitation.invitation_id])?
+        .map(|r| r.get(0))
+        .transpose()?;
+    let counted_before = match previous {
+        Some(id) => crate::rollups::counted(conn, id)?,
+        None => None,
+    };
     let saved = conn.query_opt(
         "INSERT INTO responses (invitation_id, ticket_id, customer_id, channel, csat, nps, effort, comment, reasons,
              automated, agent_id, team_id, category, organization_id, first_answered_at, updated_at, changes)
@@ -126,6 +136,8 @@ pub fn save_answer(
         "UPDATE invitations SET state = 'answered', updated_at = $1 WHERE id = $2",
         params![now, invitation.invitation_id],
     )?;
+    let counted_after = crate::rollups::counted(conn, response_id)?;
+    crate::rollups::update(conn, counted_before.as_ref(), counted_after.as_ref())?;
     crate::followups::on_answer(conn, response_id, &invitation.policy.follow_up, now)?;
     Ok(SaveOutcome::Saved {
         response_id,

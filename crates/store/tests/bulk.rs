@@ -7,7 +7,6 @@ use rapport_domain::event::{Assignee, Requester, TicketData, TicketEvent};
 use rapport_domain::time::Millis;
 use rapport_domain::{Email, TicketStatus};
 use rapport_store::bulk::ImportOutcome::{self, Created, Stale, Unchanged, Updated};
-use rapport_store::db::postgres::{create_database, drop_database};
 use rapport_store::db::Row;
 use rapport_store::Store;
 use TicketStatus::{Closed, New, Open, Pending, Resolved};
@@ -20,81 +19,7 @@ fn at(hours: i64) -> Millis {
     T0 + hours * HOUR
 }
 
-// ---------------------------------------------------------------------------------------
-// Harness
-
-struct TestDb {
-    store: Store,
-    _dir: Option<tempfile::TempDir>,
-    // After `store`: dropped once the store's connections are closing.
-    _postgres: Option<PostgresDatabase>,
-}
-
-fn postgres_admin_url() -> String {
-    std::env::var("RAPPORT_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
-
-impl TestDb {
-    async fn sqlite() -> TestDb {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("rapport.db").display());
-        let store = Store::connect(&url).await.unwrap();
-        store.migrate().await.unwrap();
-        TestDb { store, _dir: Some(dir), _postgres: None }
-    }
-
-    async fn postgres() -> TestDb {
-        let name = format!("rapport_bulk_{}", rapport_domain::token::random_hex(8));
-        let created = name.clone();
-        // The synchronous client must not run on the runtime's threads.
-        tokio::task::spawn_blocking(move || create_database(&postgres_admin_url(), &created))
-            .await
-            .unwrap()
-            .unwrap_or_else(|e| {
-                panic!("PostgreSQL must answer at {} ({e}); set RAPPORT_TEST_DATABASE_URL", postgres_admin_url())
-            });
-        let database = PostgresDatabase(name);
-        let admin = postgres_admin_url();
-        let base = admin.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin);
-        let store = Store::connect(&format!("{base}/{}", database.0)).await.unwrap();
-        store.migrate().await.unwrap();
-        TestDb { store, _dir: None, _postgres: Some(database) }
-    }
-}
-
-/// A test's PostgreSQL database, dropped with it (even when the test fails).
-struct PostgresDatabase(String);
-
-impl Drop for PostgresDatabase {
-    fn drop(&mut self) {
-        let name = std::mem::take(&mut self.0);
-        // On a thread of its own: the synchronous client must not run on the runtime.
-        let _ = std::thread::spawn(move || drop_database(&postgres_admin_url(), &name)).join();
-    }
-}
-
-/// Writes each test twice: `name::sqlite` and `name::postgres`.
-macro_rules! on_both_databases {
-    ($(async fn $name:ident($store:ident: &Store) $body:block)*) => {
-        $(
-            mod $name {
-                #[allow(unused_imports)]
-                use super::*;
-                async fn run($store: &Store) $body
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    let db = TestDb::sqlite().await;
-                    run(&db.store).await
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    let db = TestDb::postgres().await;
-                    run(&db.store).await
-                }
-            }
-        )*
-    };
-}
+mod common;
 
 // ---------------------------------------------------------------------------------------
 // Events and queries

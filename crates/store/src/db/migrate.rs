@@ -37,6 +37,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0005_follow_ups.sql"),
         postgres: include_str!("../../migrations/postgres/0005_follow_ups.sql"),
     },
+    Migration {
+        version: 6,
+        sqlite: include_str!("../../migrations/sqlite/0006_rollups.sql"),
+        postgres: include_str!("../../migrations/postgres/0006_rollups.sql"),
+    },
 ];
 
 /// An arbitrary constant: the advisory lock that makes instances migrate one at a time.

@@ -1,0 +1,237 @@
+//! Rollups: answer counts per day × team × agent × category × organization × channel,
+//! changed in the transaction that saves an answer (a changed answer moves its count from
+//! the old score to the new one; an answer flagged as automated leaves them), so dashboards
+//! read rollup rows instead of scanning answers. `rebuild` recomputes them from the answers.
+
+use crate::db::{Conn, Row};
+use crate::params;
+use crate::{Result, Store};
+use rapport_domain::time::Millis;
+
+/// One answer's part in the rollups: its attribution (fixed when the survey was sent) and
+/// what it says. `None` when it does not count (automated).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counted {
+    pub day: i64,
+    pub team_id: i64,
+    pub agent_id: i64,
+    pub category: String,
+    pub organization_id: i64,
+    pub channel: String,
+    pub csat: i64,
+    pub nps: Option<i64>,
+    pub effort: Option<i64>,
+    pub has_comment: bool,
+}
+
+/// The answer `response_id` as the rollups count it now (or `None`).
+pub fn counted(conn: &mut dyn Conn, response_id: i64) -> Result<Option<Counted>> {
+    let row = conn.query_opt(
+        "SELECT first_answered_at / 86400000, COALESCE(team_id, 0), COALESCE(agent_id, 0), COALESCE(category, ''),
+                COALESCE(organization_id, 0), channel, csat, nps, effort, comment, automated
+         FROM responses WHERE id = $1",
+        params![response_id],
+    )?;
+    let Some(r) = row else { return Ok(None) };
+    if r.get::<i64>(10)? != 0 {
+        return Ok(None);
+    }
+    Ok(Some(Counted {
+        day: r.get(0)?,
+        team_id: r.get(1)?,
+        agent_id: r.get(2)?,
+        category: r.get(3)?,
+        organization_id: r.get(4)?,
+        channel: r.get(5)?,
+        csat: r.get(6)?,
+        nps: r.get(7)?,
+        effort: r.get(8)?,
+        has_comment: r.get::<Option<String>>(9)?.is_some(),
+    }))
+}
+
+const APPLY: &str = "INSERT INTO answer_rollups (day, team_id, agent_id, category, organization_id, channel, responses, csat1, csat2, csat3, csat4, csat5, nps0, nps1, nps2, nps3, nps4, nps5, nps6, nps7, nps8, nps9, nps10, effort_n, effort_sum, effort_squares, comments)
+     VALUES (CAST($1 AS BIGINT),
+         CAST($2 AS BIGINT),
+         CAST($3 AS BIGINT),
+         $4,
+         CAST($5 AS BIGINT),
+         $6,
+         CAST($7 AS BIGINT),
+         CASE WHEN CAST($8 AS BIGINT) = 1 THEN CAST($7 AS BIGINT) ELSE 0 END,
+         CASE WHEN CAST($8 AS BIGINT) = 2 THEN CAST($7 AS BIGINT) ELSE 0 END,
+         CASE WHEN CAST($8 AS BIGINT) = 3 THEN CAST($7 AS BIGINT) ELSE 0 END,
+         CASE WHEN CAST($8 AS BIGINT) = 4 THEN CAST($7 AS BIGINT) ELSE 0 END,
+         CASE WHEN CAST($8 AS BIGINT) = 5 THEN CAST($7 AS BIGINT) ELSE 0 END,
+         CASE WHEN CAST($9 AS BIGINT) = 0 THEN CAST($7 AS BIGINT) ELSE 0 END,
+         CASE WHEN CAST($9 AS BIGINT) = 1 THEN CAST($7 AS BIGINT) ELSE 0 END,
+         CASE WHEN CAST($9 AS BIGINT) = 2 THEN CAST($7 AS BIGINT) ELSE 0 END,
+         CASE WHEN CAST($9 AS BIGINT) = 3 THEN CAST($7 AS BIGINT) ELSE 0 END,
+         CASE WHEN CAST($9 AS BIGINT) = 4 THEN CAST($7 AS BIGINT) ELSE 0 END,
+         CASE WHEN CAST($9 AS BIGINT) = 5 THEN CAST($7 AS BIGINT) ELSE 0 END,
+         CASE WHEN CAST($9 AS BIGINT) = 6 THEN CAST($7 AS BIGINT) ELSE 0 END,
+         CASE WHEN CAST($9 AS BIGINT) = 7 THEN CAST($7 AS BIGINT) ELSE 0 END,
+         CASE WHEN CAST($9 AS BIGINT) = 8 THEN CAST($7 AS BIGINT) ELSE 0 END,
+         CASE WHEN CAST($9 AS BIGINT) = 9 THEN CAST($7 AS BIGINT) ELSE 0 END,
+         CASE WHEN CAST($9 AS BIGINT) = 10 THEN CAST($7 AS BIGINT) ELSE 0 END,
+         CAST($7 AS BIGINT) * CAST($11 AS BIGINT),
+         CAST($7 AS BIGINT) * CAST($10 AS BIGINT) * CAST($11 AS BIGINT),
+         CAST($7 AS BIGINT) * CAST($10 AS BIGINT) * CAST($10 AS BIGINT) * CAST($11 AS BIGINT),
+         CAST($7 AS BIGINT) * CAST($12 AS BIGINT))
+     ON CONFLICT (day, team_id, agent_id, category, organization_id, channel) DO UPDATE SET
+         responses = answer_rollups.responses + excluded.responses,
+         csat1 = answer_rollups.csat1 + excluded.csat1,
+         csat2 = answer_rollups.csat2 + excluded.csat2,
+         csat3 = answer_rollups.csat3 + excluded.csat3,
+         csat4 = answer_rollups.csat4 + excluded.csat4,
+         csat5 = answer_rollups.csat5 + excluded.csat5,
+         nps0 = answer_rollups.nps0 + excluded.nps0,
+         nps1 = answer_rollups.nps1 + excluded.nps1,
+         nps2 = answer_rollups.nps2 + excluded.nps2,
+         nps3 = answer_rollups.nps3 + excluded.nps3,
+         nps4 = answer_rollups.nps4 + excluded.nps4,
+         nps5 = answer_rollups.nps5 + excluded.nps5,
+         nps6 = answer_rollups.nps6 + excluded.nps6,
+         nps7 = answer_rollups.nps7 + excluded.nps7,
+         nps8 = answer_rollups.nps8 + excluded.nps8,
+         nps9 = answer_rollups.nps9 + excluded.nps9,
+         nps10 = answer_rollups.nps10 + excluded.nps10,
+         effort_n = answer_rollups.effort_n + excluded.effort_n,
+         effort_sum = answer_rollups.effort_sum + excluded.effort_sum,
+         effort_squares = answer_rollups.effort_squares + excluded.effort_squares,
+         comments = answer_rollups.comments + excluded.comments";
+
+/// Adds (`delta` = 1) or removes (−1) one answer's counts.
+pub fn apply(conn: &mut dyn Conn, c: &Counted, delta: i64) -> Result<()> {
+    conn.execute(
+        APPLY,
+        params![
+            c.day,
+            c.team_id,
+            c.agent_id,
+            c.category,
+            c.organization_id,
+            c.channel,
+            delta,
+            c.csat,
+            c.nps.unwrap_or(-1),
+            c.effort.unwrap_or(0),
+            i64::from(c.effort.is_some()),
+            i64::from(c.has_comment)
+        ],
+    )
+    .map(drop)
+}
+
+/// Moves an answer's counts from how it was counted before a change to how it is now.
+pub fn update(conn: &mut dyn Conn, before: Option<&Counted>, after: Option<&Counted>) -> Result<()> {
+    if before == after {
+        return Ok(());
+    }
+    if let Some(before) = before {
+        apply(conn, before, -1)?;
+    }
+    if let Some(after) = after {
+        apply(conn, after, 1)?;
+    }
+    Ok(())
+}
+
+const REBUILD: &str = "INSERT INTO answer_rollups (day, team_id, agent_id, category, organization_id, channel, responses, csat1, csat2, csat3, csat4, csat5, nps0, nps1, nps2, nps3, nps4, nps5, nps6, nps7, nps8, nps9, nps10, effort_n, effort_sum, effort_squares, comments)
+     SELECT first_answered_at / 86400000, COALESCE(team_id, 0), COALESCE(agent_id, 0), COALESCE(category, ''),
+             COALESCE(organization_id, 0), channel,
+             COUNT(*),
+             SUM(CASE WHEN csat = 1 THEN 1 ELSE 0 END),
+             SUM(CASE WHEN csat = 2 THEN 1 ELSE 0 END),
+             SUM(CASE WHEN csat = 3 THEN 1 ELSE 0 END),
+             SUM(CASE WHEN csat = 4 THEN 1 ELSE 0 END),
+             SUM(CASE WHEN csat = 5 THEN 1 ELSE 0 END),
+             SUM(CASE WHEN nps = 0 THEN 1 ELSE 0 END),
+             SUM(CASE WHEN nps = 1 THEN 1 ELSE 0 END),
+             SUM(CASE WHEN nps = 2 THEN 1 ELSE 0 END),
+             SUM(CASE WHEN nps = 3 THEN 1 ELSE 0 END),
+             SUM(CASE WHEN nps = 4 THEN 1 ELSE 0 END),
+             SUM(CASE WHEN nps = 5 THEN 1 ELSE 0 END),
+             SUM(CASE WHEN nps = 6 THEN 1 ELSE 0 END),
+             SUM(CASE WHEN nps = 7 THEN 1 ELSE 0 END),
+             SUM(CASE WHEN nps = 8 THEN 1 ELSE 0 END),
+             SUM(CASE WHEN nps = 9 THEN 1 ELSE 0 END),
+             SUM(CASE WHEN nps = 10 THEN 1 ELSE 0 END),
+             SUM(CASE WHEN effort IS NULL THEN 0 ELSE 1 END),
+             COALESCE(SUM(effort), 0),
+             COALESCE(SUM(effort * effort), 0),
+             SUM(CASE WHEN comment IS NULL THEN 0 ELSE 1 END)
+     FROM responses WHERE automated = 0
+     GROUP BY first_answered_at / 86400000, COALESCE(team_id, 0), COALESCE(agent_id, 0), COALESCE(category, ''),
+              COALESCE(organization_id, 0), channel";
+
+/// Recomputes every rollup from the answers, in one transaction.
+pub fn rebuild(conn: &mut dyn Conn) -> Result<u64> {
+    conn.execute("DELETE FROM answer_rollups", params![])?;
+    conn.execute(REBUILD, params![])
+}
+
+/// Totals over a period (days since the epoch, UTC, `from` ≤ day < `to`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub responses: i64,
+    pub csat: [i64; 5],
+    pub nps: [i64; 11],
+    pub effort_n: i64,
+    pub effort_sum: i64,
+    pub effort_squares: i64,
+    pub comments: i64,
+}
+
+fn totals_from_row(r: &Row) -> Result<Totals> {
+    let get = |i: usize| -> Result<i64> { Ok(r.get::<Option<i64>>(i)?.unwrap_or(0)) };
+    let mut t = Totals { responses: get(0)?, ..Totals::default() };
+    for i in 0..5 {
+        t.csat[i] = get(1 + i)?;
+    }
+    for i in 0..11 {
+        t.nps[i] = get(6 + i)?;
+    }
+    (t.effort_n, t.effort_sum, t.effort_squares, t.comments) = (get(17)?, get(18)?, get(19)?, get(20)?);
+    Ok(t)
+}
+
+/// Every rollup row, in key order: what the property tests compare.
+pub fn all_rows(conn: &mut dyn Conn) -> Result<Vec<(String, Totals)>> {
+    conn.query(
+        "SELECT responses, csat1, csat2, csat3, csat4, csat5, nps0, nps1, nps2, nps3, nps4, nps5, nps6, nps7, nps8, nps9, nps10, effort_n, effort_sum, effort_squares, comments, day, team_id, agent_id, category, organization_id, channel
+         FROM answer_rollups WHERE responses <> 0
+         ORDER BY day, team_id, agent_id, category, organization_id, channel",
+        params![],
+    )?
+    .iter()
+    .map(|r| {
+        let key = format!(
+            "{}/{}/{}/{}/{}/{}",
+            r.get::<i64>(21)?,
+            r.get::<i64>(22)?,
+            r.get::<i64>(23)?,
+            r.get::<String>(24)?,
+            r.get::<i64>(25)?,
+            r.get::<String>(26)?
+        );
+        Ok((key, totals_from_row(r)?))
+    })
+    .collect()
+}
+
+/// Totals for a period, read from the rollups (a number of rows set by the period).
+pub fn totals(conn: &mut dyn Conn, from: Millis, to: Millis) -> Result<Totals> {
+    let row = conn.query_one(
+        "SELECT CAST(COALESCE(SUM(responses), 0) AS BIGINT), CAST(COALESCE(SUM(csat1), 0) AS BIGINT), CAST(COALESCE(SUM(csat2), 0) AS BIGINT), CAST(COALESCE(SUM(csat3), 0) AS BIGINT), CAST(COALESCE(SUM(csat4), 0) AS BIGINT), CAST(COALESCE(SUM(csat5), 0) AS BIGINT), CAST(COALESCE(SUM(nps0), 0) AS BIGINT), CAST(COALESCE(SUM(nps1), 0) AS BIGINT), CAST(COALESCE(SUM(nps2), 0) AS BIGINT), CAST(COALESCE(SUM(nps3), 0) AS BIGINT), CAST(COALESCE(SUM(nps4), 0) AS BIGINT), CAST(COALESCE(SUM(nps5), 0) AS BIGINT), CAST(COALESCE(SUM(nps6), 0) AS BIGINT), CAST(COALESCE(SUM(nps7), 0) AS BIGINT), CAST(COALESCE(SUM(nps8), 0) AS BIGINT), CAST(COALESCE(SUM(nps9), 0) AS BIGINT), CAST(COALESCE(SUM(nps10), 0) AS BIGINT), CAST(COALESCE(SUM(effort_n), 0) AS BIGINT), CAST(COALESCE(SUM(effort_sum), 0) AS BIGINT), CAST(COALESCE(SUM(effort_squares), 0) AS BIGINT), CAST(COALESCE(SUM(comments), 0) AS BIGINT) FROM answer_rollups WHERE day >= $1 AND day < $2",
+        params![from.div_euclid(86_400_000), to.div_euclid(86_400_000)],
+    )?;
+    totals_from_row(&row)
+}
+
+impl Store {
+    /// `rapport rollups rebuild`: answers the number of rollup rows written.
+    pub async fn rebuild_rollups(&self) -> Result<u64> {
+        self.write(rebuild).await
+    }
+}

@@ -1,0 +1,140 @@
+//! Rollups kept up to date answer by answer must equal a rebuild from the answers, whatever
+//! the answers do: first answers, changed scores, added comments, answers flagged as automated
+//! (and no longer counted), different teams, agents, categories, organizations and channels.
+//! Random sequences from several seeds, on SQLite and on PostgreSQL.
+
+mod common;
+
+use rapport_domain::survey::Answer;
+use rapport_domain::time::Millis;
+use rapport_domain::token::hash_secret;
+use rapport_store::db::Conn;
+use rapport_store::invitations::invitation_by_token;
+use rapport_store::responses::save_answer;
+use rapport_store::rollups::{self, Totals};
+use rapport_store::{params, Store};
+
+const T0: Millis = 1_790_000_000_000;
+
+/// A small deterministic generator (no dependencies): the same seed, the same answers.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, below: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % below
+    }
+}
+
+/// `count` sent invitations over three teams, four agents, two categories, two organizations
+/// and two channels, each with the token `token-<i>`.
+fn invitations(conn: &mut dyn Conn, count: i64) -> rapport_store::Result<()> {
+    let policy: i64 = conn.value("SELECT id FROM survey_policies WHERE is_default = 1", params![])?;
+    let mut teams = Vec::new();
+    let mut agents = Vec::new();
+    let mut organizations = Vec::new();
+    for i in 0..4 {
+        teams.push(conn.value::<i64>(
+            "INSERT INTO teams (name, name_key, created_at) VALUES ($1, $1, 0) RETURNING id",
+            params![format!("team{i}")],
+        )?);
+        agents.push(conn.value::<i64>(
+            "INSERT INTO agents (email, seen_at, created_at) VALUES ($1, 0, 0) RETURNING id",
+            params![format!("agent{i}@desk.example")],
+        )?);
+        organizations.push(conn.value::<i64>(
+            "INSERT INTO organizations (name, name_key, created_at) VALUES ($1, $1, 0) RETURNING id",
+            params![format!("org{i}")],
+        )?);
+    }
+    for i in 0..count {
+        let customer: i64 = conn.value(
+            "INSERT INTO customers (email, seen_at, created_at) VALUES ($1, 0, 0) RETURNING id",
+            params![format!("c{i}@example.com")],
+        )?;
+        let ticket: i64 = conn.value(
+            "INSERT INTO tickets (source, external_id, status, customer_id, last_event_at, created_at, updated_at)
+             VALUES ('api', $1, 'closed', $2, 0, 0, 0) RETURNING id",
+            params![format!("T{i}"), customer],
+        )?;
+        let decision: i64 = conn.value(
+            "INSERT INTO survey_decisions (ticket_id, cycle, policy_id, decision, reason, decided_at)
+             VALUES ($1, 0, $2, 'invited', 'test', 0) RETURNING id",
+            params![ticket, policy],
+        )?;
+        let channel = if i % 5 == 0 { "visit_card" } else { "email" };
+        let team = (i % 3 != 0).then(|| teams[(i % 3) as usize]);
+        let (agent, organization) = (agents[(i % 4) as usize], (i % 2 == 0).then(|| organizations[(i % 4) as usize]));
+        let category = if i % 2 == 0 { Some("Hardware") } else { None };
+        let invitation: i64 = conn.value(
+            "INSERT INTO invitations (ticket_id, customer_id, policy_id, decision_id, channel, state, send_at, sent_at,
+                 expires_at, agent_id, team_id, category, organization_id, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, 'sent', $6, $6, $7, $8, $9, $10, $11, $6, $6) RETURNING id",
+            params![
+                ticket,
+                customer,
+                policy,
+                decision,
+                channel,
+                T0,
+                T0 + 400 * 86_400_000,
+                agent,
+                team,
+                category,
+                organization
+            ],
+        )?;
+        conn.execute(
+            "INSERT INTO invitation_tokens (token_hash, invitation_id, purpose, created_at) VALUES ($1, $2, 'test', 0)",
+            params![hash_secret(&format!("token-{i}")), invitation],
+        )?;
+    }
+    Ok(())
+}
+
+async fn answer(store: &Store, token: usize, answer: Answer, now: Millis) {
+    let hash = hash_secret(&format!("token-{token}"));
+    store
+        .write(move |conn| {
+            let invitation = invitation_by_token(conn, &hash)?.expect("an invitation");
+            save_answer(conn, &invitation, &answer, now).map(drop)
+        })
+        .await
+        .unwrap();
+}
+
+async fn rows(store: &Store) -> Vec<(String, Totals)> {
+    store.read(rollups::all_rows).await.unwrap()
+}
+
+on_both_databases! {
+    async fn incremental_rollups_equal_a_rebuild_from_the_answers(store: &Store) {
+        store.ensure_defaults(T0).await.unwrap();
+        store.write(|conn| invitations(conn, 12)).await.unwrap();
+        for seed in 1..=6u64 {
+            let mut random = Lcg(seed);
+            let mut now = T0 + seed as i64 * 86_400_000;
+            for _ in 0..40 {
+                // Mostly minutes apart; sometimes seconds (fast changes are flagged automated).
+                now += if random.next(4) == 0 { 2_000 } else { 60_000 * (1 + random.next(600) as i64) };
+                let given = Answer {
+                    csat: 1 + random.next(5) as u8,
+                    nps: (random.next(2) == 0).then(|| random.next(11) as u8),
+                    effort: (random.next(3) == 0).then(|| 1 + random.next(7) as u8),
+                    comment: (random.next(3) == 0).then(|| format!("comment {}", random.next(100))),
+                    reasons: Vec::new(),
+                };
+                answer(store, random.next(12) as usize, given, now).await;
+            }
+            let incremental = rows(store).await;
+            store.rebuild_rollups().await.unwrap();
+            let rebuilt = rows(store).await;
+            assert_eq!(incremental, rebuilt, "seed {seed}: incremental rollups differ from a rebuild");
+            let answered: i64 =
+                store.read(|conn| conn.value("SELECT COUNT(*) FROM responses WHERE automated = 0", params![])).await.unwrap();
+            assert_eq!(rebuilt.iter().map(|(_, t)| t.responses).sum::<i64>(), answered);
+        }
+        let totals = store.read(|conn| rollups::totals(conn, T0, T0 + 400 * 86_400_000)).await.unwrap();
+        assert_eq!(totals.csat.iter().sum::<i64>(), totals.responses);
+    }
+}
