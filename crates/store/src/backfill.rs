@@ -163,6 +163,7 @@ fn backfill_one(conn: &mut dyn Conn, policy_id: i64, survey: &PastSurvey) -> Res
     let Some(invited) = invited else { return Ok(counts) };
     counts.invitations = 1;
     let invitation_id: i64 = invited.get(0)?;
+    crate::rollups::invited(conn, invitation_id)?;
     if invitation.state == PastInvitationState::Sent {
         // Expires on time if a worker runs; reminders are not sent for demo history.
         schedule(conn, JobKind::ExpireInvitation, invitation_id, invitation.expires_at, survey.decided_at)?;

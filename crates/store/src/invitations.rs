@@ -86,6 +86,7 @@ pub fn mark_sent(conn: &mut dyn Conn, context: &SendContext, now: Millis) -> Res
          WHERE id = $4",
         params![now, expires_at, context.ticket_id, context.invitation_id],
     )?;
+    crate::rollups::invited(conn, context.invitation_id)?;
     schedule_next_reminder(conn, context, 0, now, expires_at)?;
     schedule(conn, JobKind::ExpireInvitation, context.invitation_id, expires_at, now)?;
     Ok(expires_at)

@@ -3,7 +3,8 @@
 //! the old score to the new one; an answer flagged as automated leaves them), so dashboards
 //! read rollup rows instead of scanning answers. `rebuild` recomputes them from the answers.
 
-use crate::db::{Conn, Row};
+use crate::db::{Conn, Row, Value};
+use crate::visibility::Visibility;
 use crate::params;
 use crate::{Result, Store};
 use rapport_domain::time::Millis;
@@ -165,15 +166,41 @@ const REBUILD: &str = "INSERT INTO answer_rollups (day, team_id, agent_id, categ
      GROUP BY first_answered_at / 86400000, COALESCE(team_id, 0), COALESCE(agent_id, 0), COALESCE(category, ''),
               COALESCE(organization_id, 0), channel";
 
-/// Recomputes every rollup from the answers, in one transaction.
+const INVITED: &str = "INSERT INTO answer_rollups (day, team_id, agent_id, category, organization_id, channel, invited, responses, csat1, csat2, csat3, csat4, csat5, nps0, nps1, nps2, nps3, nps4, nps5, nps6, nps7, nps8, nps9, nps10, effort_n, effort_sum, effort_squares, comments)
+     SELECT sent_at / 86400000, COALESCE(team_id, 0), COALESCE(agent_id, 0), COALESCE(category, ''),
+            COALESCE(organization_id, 0), channel, CAST($2 AS BIGINT), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+     FROM invitations WHERE id = $1 AND sent_at IS NOT NULL
+     ON CONFLICT (day, team_id, agent_id, category, organization_id, channel) DO UPDATE SET
+         invited = answer_rollups.invited + excluded.invited";
+
+/// Counts a survey as sent, on its sending day, with the attribution it was sent with
+/// (call after the invitation's `sent_at` and attribution are written).
+pub fn invited(conn: &mut dyn Conn, invitation_id: i64) -> Result<()> {
+    conn.execute(INVITED, params![invitation_id, 1i64]).map(drop)
+}
+
+const REBUILD_INVITED: &str = "INSERT INTO answer_rollups (day, team_id, agent_id, category, organization_id, channel, invited, responses, csat1, csat2, csat3, csat4, csat5, nps0, nps1, nps2, nps3, nps4, nps5, nps6, nps7, nps8, nps9, nps10, effort_n, effort_sum, effort_squares, comments)
+     SELECT sent_at / 86400000, COALESCE(team_id, 0), COALESCE(agent_id, 0), COALESCE(category, ''),
+            COALESCE(organization_id, 0), channel, COUNT(*), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+     FROM invitations WHERE sent_at IS NOT NULL
+     GROUP BY sent_at / 86400000, COALESCE(team_id, 0), COALESCE(agent_id, 0), COALESCE(category, ''),
+              COALESCE(organization_id, 0), channel
+     ON CONFLICT (day, team_id, agent_id, category, organization_id, channel) DO UPDATE SET
+         invited = excluded.invited";
+
+/// Recomputes every rollup from the answers and sent surveys, in one transaction; answers
+/// the number of rollup rows.
 pub fn rebuild(conn: &mut dyn Conn) -> Result<u64> {
     conn.execute("DELETE FROM answer_rollups", params![])?;
-    conn.execute(REBUILD, params![])
+    conn.execute(REBUILD, params![])?;
+    conn.execute(REBUILD_INVITED, params![])?;
+    Ok(conn.value::<i64>("SELECT COUNT(*) FROM answer_rollups", params![])? as u64)
 }
 
 /// Totals over a period (days since the epoch, UTC, `from` ≤ day < `to`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Totals {
+    pub invited: i64,
     pub responses: i64,
     pub csat: [i64; 5],
     pub nps: [i64; 11],
@@ -185,7 +212,7 @@ pub struct Totals {
 
 fn totals_from_row(r: &Row) -> Result<Totals> {
     let get = |i: usize| -> Result<i64> { Ok(r.get::<Option<i64>>(i)?.unwrap_or(0)) };
-    let mut t = Totals { responses: get(0)?, ..Totals::default() };
+    let mut t = Totals { responses: get(0)?, invited: get(21)?, ..Totals::default() };
     for i in 0..5 {
         t.csat[i] = get(1 + i)?;
     }
@@ -199,8 +226,8 @@ fn totals_from_row(r: &Row) -> Result<Totals> {
 /// Every rollup row, in key order: what the property tests compare.
 pub fn all_rows(conn: &mut dyn Conn) -> Result<Vec<(String, Totals)>> {
     conn.query(
-        "SELECT responses, csat1, csat2, csat3, csat4, csat5, nps0, nps1, nps2, nps3, nps4, nps5, nps6, nps7, nps8, nps9, nps10, effort_n, effort_sum, effort_squares, comments, day, team_id, agent_id, category, organization_id, channel
-         FROM answer_rollups WHERE responses <> 0
+        "SELECT responses, csat1, csat2, csat3, csat4, csat5, nps0, nps1, nps2, nps3, nps4, nps5, nps6, nps7, nps8, nps9, nps10, effort_n, effort_sum, effort_squares, comments, invited, day, team_id, agent_id, category, organization_id, channel
+         FROM answer_rollups WHERE responses <> 0 OR invited <> 0
          ORDER BY day, team_id, agent_id, category, organization_id, channel",
         params![],
     )?
@@ -208,12 +235,12 @@ pub fn all_rows(conn: &mut dyn Conn) -> Result<Vec<(String, Totals)>> {
     .map(|r| {
         let key = format!(
             "{}/{}/{}/{}/{}/{}",
-            r.get::<i64>(21)?,
             r.get::<i64>(22)?,
             r.get::<i64>(23)?,
-            r.get::<String>(24)?,
-            r.get::<i64>(25)?,
-            r.get::<String>(26)?
+            r.get::<i64>(24)?,
+            r.get::<String>(25)?,
+            r.get::<i64>(26)?,
+            r.get::<String>(27)?
         );
         Ok((key, totals_from_row(r)?))
     })
@@ -223,10 +250,94 @@ pub fn all_rows(conn: &mut dyn Conn) -> Result<Vec<(String, Totals)>> {
 /// Totals for a period, read from the rollups (a number of rows set by the period).
 pub fn totals(conn: &mut dyn Conn, from: Millis, to: Millis) -> Result<Totals> {
     let row = conn.query_one(
-        "SELECT CAST(COALESCE(SUM(responses), 0) AS BIGINT), CAST(COALESCE(SUM(csat1), 0) AS BIGINT), CAST(COALESCE(SUM(csat2), 0) AS BIGINT), CAST(COALESCE(SUM(csat3), 0) AS BIGINT), CAST(COALESCE(SUM(csat4), 0) AS BIGINT), CAST(COALESCE(SUM(csat5), 0) AS BIGINT), CAST(COALESCE(SUM(nps0), 0) AS BIGINT), CAST(COALESCE(SUM(nps1), 0) AS BIGINT), CAST(COALESCE(SUM(nps2), 0) AS BIGINT), CAST(COALESCE(SUM(nps3), 0) AS BIGINT), CAST(COALESCE(SUM(nps4), 0) AS BIGINT), CAST(COALESCE(SUM(nps5), 0) AS BIGINT), CAST(COALESCE(SUM(nps6), 0) AS BIGINT), CAST(COALESCE(SUM(nps7), 0) AS BIGINT), CAST(COALESCE(SUM(nps8), 0) AS BIGINT), CAST(COALESCE(SUM(nps9), 0) AS BIGINT), CAST(COALESCE(SUM(nps10), 0) AS BIGINT), CAST(COALESCE(SUM(effort_n), 0) AS BIGINT), CAST(COALESCE(SUM(effort_sum), 0) AS BIGINT), CAST(COALESCE(SUM(effort_squares), 0) AS BIGINT), CAST(COALESCE(SUM(comments), 0) AS BIGINT) FROM answer_rollups WHERE day >= $1 AND day < $2",
+        "SELECT CAST(COALESCE(SUM(responses), 0) AS BIGINT), CAST(COALESCE(SUM(csat1), 0) AS BIGINT), CAST(COALESCE(SUM(csat2), 0) AS BIGINT), CAST(COALESCE(SUM(csat3), 0) AS BIGINT), CAST(COALESCE(SUM(csat4), 0) AS BIGINT), CAST(COALESCE(SUM(csat5), 0) AS BIGINT), CAST(COALESCE(SUM(nps0), 0) AS BIGINT), CAST(COALESCE(SUM(nps1), 0) AS BIGINT), CAST(COALESCE(SUM(nps2), 0) AS BIGINT), CAST(COALESCE(SUM(nps3), 0) AS BIGINT), CAST(COALESCE(SUM(nps4), 0) AS BIGINT), CAST(COALESCE(SUM(nps5), 0) AS BIGINT), CAST(COALESCE(SUM(nps6), 0) AS BIGINT), CAST(COALESCE(SUM(nps7), 0) AS BIGINT), CAST(COALESCE(SUM(nps8), 0) AS BIGINT), CAST(COALESCE(SUM(nps9), 0) AS BIGINT), CAST(COALESCE(SUM(nps10), 0) AS BIGINT), CAST(COALESCE(SUM(effort_n), 0) AS BIGINT), CAST(COALESCE(SUM(effort_sum), 0) AS BIGINT), CAST(COALESCE(SUM(effort_squares), 0) AS BIGINT), CAST(COALESCE(SUM(comments), 0) AS BIGINT), CAST(COALESCE(SUM(invited), 0) AS BIGINT) FROM answer_rollups WHERE day >= $1 AND day < $2",
         params![from.div_euclid(86_400_000), to.div_euclid(86_400_000)],
     )?;
     totals_from_row(&row)
+}
+
+/// What a dashboard narrows to; `None` is "all". Visibility narrows further.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub team_id: Option<i64>,
+    pub agent_id: Option<i64>,
+    pub category: Option<String>,
+    pub organization_id: Option<i64>,
+    pub channel: Option<String>,
+}
+
+const SUMS: &str = "CAST(COALESCE(SUM(responses), 0) AS BIGINT), CAST(COALESCE(SUM(csat1), 0) AS BIGINT), CAST(COALESCE(SUM(csat2), 0) AS BIGINT), CAST(COALESCE(SUM(csat3), 0) AS BIGINT), CAST(COALESCE(SUM(csat4), 0) AS BIGINT), CAST(COALESCE(SUM(csat5), 0) AS BIGINT), CAST(COALESCE(SUM(nps0), 0) AS BIGINT), CAST(COALESCE(SUM(nps1), 0) AS BIGINT), CAST(COALESCE(SUM(nps2), 0) AS BIGINT), CAST(COALESCE(SUM(nps3), 0) AS BIGINT), CAST(COALESCE(SUM(nps4), 0) AS BIGINT), CAST(COALESCE(SUM(nps5), 0) AS BIGINT), CAST(COALESCE(SUM(nps6), 0) AS BIGINT), CAST(COALESCE(SUM(nps7), 0) AS BIGINT), CAST(COALESCE(SUM(nps8), 0) AS BIGINT), CAST(COALESCE(SUM(nps9), 0) AS BIGINT), CAST(COALESCE(SUM(nps10), 0) AS BIGINT), CAST(COALESCE(SUM(effort_n), 0) AS BIGINT), CAST(COALESCE(SUM(effort_sum), 0) AS BIGINT), CAST(COALESCE(SUM(effort_squares), 0) AS BIGINT), CAST(COALESCE(SUM(comments), 0) AS BIGINT), CAST(COALESCE(SUM(invited), 0) AS BIGINT)";
+
+/// `WHERE` for a period (days since the epoch, UTC, `from` ≤ day < `to`), a filter and
+/// what the viewer may see; its values appended to `values`.
+fn condition(filter: &Filter, visibility: &Visibility, from: i64, to: i64, values: &mut Vec<Value>) -> String {
+    values.extend([
+        Value::Int(from),
+        Value::Int(to),
+        filter.team_id.map(Value::Int).unwrap_or(Value::Null),
+        filter.agent_id.map(Value::Int).unwrap_or(Value::Null),
+        filter.category.clone().map(Value::Text).unwrap_or(Value::Null),
+        filter.organization_id.map(Value::Int).unwrap_or(Value::Null),
+        filter.channel.clone().map(Value::Text).unwrap_or(Value::Null),
+    ]);
+    let base = values.len() - 7;
+    let n = |k: usize| base + k;
+    let visible = visibility.condition("agent_id", "team_id", values);
+    format!(
+        "day >= ${} AND day < ${}
+         AND (CAST(${} AS BIGINT) IS NULL OR team_id = ${}) AND (CAST(${} AS BIGINT) IS NULL OR agent_id = ${})
+         AND (CAST(${} AS TEXT) IS NULL OR category = ${}) AND (CAST(${} AS BIGINT) IS NULL OR organization_id = ${})
+         AND (CAST(${} AS TEXT) IS NULL OR channel = ${}) AND {visible}",
+        n(1), n(2), n(3), n(3), n(4), n(4), n(5), n(5), n(6), n(6), n(7), n(7)
+    )
+}
+
+/// Totals per day over a period: a dashboard's trend (the caller buckets days into weeks or
+/// months). Reads one row per day and key at most, never the answers.
+pub fn per_day(conn: &mut dyn Conn, filter: &Filter, visibility: &Visibility, from: i64, to: i64) -> Result<Vec<(i64, Totals)>> {
+    let mut values = Vec::new();
+    let condition = condition(filter, visibility, from, to, &mut values);
+    let sql = format!("SELECT {SUMS}, day FROM answer_rollups WHERE {condition} GROUP BY day ORDER BY day");
+    conn.query(&sql, &crate::staff_views::refs(&values))?.iter().map(|r| Ok((r.get(22)?, totals_from_row(r)?))).collect()
+}
+
+/// The dimensions a dashboard table breaks totals down by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dimension {
+    Team,
+    Agent,
+    Category,
+    Organization,
+    Channel,
+}
+
+impl Dimension {
+    fn column(self) -> &'static str {
+        match self {
+            Dimension::Team => "CAST(team_id AS TEXT)",
+            Dimension::Agent => "CAST(agent_id AS TEXT)",
+            Dimension::Category => "category",
+            Dimension::Organization => "CAST(organization_id AS TEXT)",
+            Dimension::Channel => "channel",
+        }
+    }
+}
+
+/// Totals per team / agent / category / organization / channel over a period; the key is
+/// the id as text ("0" = none) or the category or channel ("" = none).
+pub fn per_dimension(
+    conn: &mut dyn Conn,
+    filter: &Filter,
+    visibility: &Visibility,
+    from: i64,
+    to: i64,
+    dimension: Dimension,
+) -> Result<Vec<(String, Totals)>> {
+    let mut values = Vec::new();
+    let condition = condition(filter, visibility, from, to, &mut values);
+    let key = dimension.column();
+    let sql = format!("SELECT {SUMS}, {key} FROM answer_rollups WHERE {condition} GROUP BY {key} ORDER BY {key}");
+    conn.query(&sql, &crate::staff_views::refs(&values))?.iter().map(|r| Ok((r.get(22)?, totals_from_row(r)?))).collect()
 }
 
 impl Store {

@@ -178,6 +178,7 @@ fn consider_visit_survey(conn: &mut dyn Conn, visit_id: i64, now: Millis) -> Res
             organization_id
         ],
     )?;
+    crate::rollups::invited(conn, invitation)?;
     schedule(conn, JobKind::ExpireInvitation, invitation, expires_at, now)
 }
 

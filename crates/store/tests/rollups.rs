@@ -11,7 +11,8 @@ use rapport_domain::token::hash_secret;
 use rapport_store::db::Conn;
 use rapport_store::invitations::invitation_by_token;
 use rapport_store::responses::save_answer;
-use rapport_store::rollups::{self, Totals};
+use rapport_store::rollups::{self, Dimension, Filter, Totals};
+use rapport_store::visibility::Visibility;
 use rapport_store::{params, Store};
 
 const T0: Millis = 1_790_000_000_000;
@@ -84,6 +85,7 @@ fn invitations(conn: &mut dyn Conn, count: i64) -> rapport_store::Result<()> {
                 organization
             ],
         )?;
+        rollups::invited(conn, invitation)?;
         conn.execute(
             "INSERT INTO invitation_tokens (token_hash, invitation_id, purpose, created_at) VALUES ($1, $2, 'test', 0)",
             params![hash_secret(&format!("token-{i}")), invitation],
@@ -136,5 +138,35 @@ on_both_databases! {
         }
         let totals = store.read(|conn| rollups::totals(conn, T0, T0 + 400 * 86_400_000)).await.unwrap();
         assert_eq!(totals.csat.iter().sum::<i64>(), totals.responses);
+        assert_eq!(totals.invited, 12, "every sent survey counts once, on its sending day");
+
+        // Dashboard reads: per day and per team add up to the totals; a filter narrows.
+        let (from, to) = (T0 / 86_400_000, T0 / 86_400_000 + 400);
+        let everything = Visibility::everything();
+        let filter = Filter::default();
+        let (days, teams) = store
+            .read(move |conn| {
+                let days = rollups::per_day(conn, &filter, &everything, from, to)?;
+                let teams = rollups::per_dimension(conn, &filter, &everything, from, to, Dimension::Team)?;
+                Ok((days, teams))
+            })
+            .await
+            .unwrap();
+        assert_eq!(days.iter().map(|(_, t)| t.responses).sum::<i64>(), totals.responses);
+        assert_eq!(teams.iter().map(|(_, t)| t.responses).sum::<i64>(), totals.responses);
+        assert_eq!(teams.len(), 3, "two teams and 'none'");
+        let (team, expected) = teams.iter().find(|(key, _)| key != "0").cloned().unwrap();
+        let only = Filter { team_id: Some(team.parse().unwrap()), ..Filter::default() };
+        let narrowed = store
+            .read(move |conn| rollups::per_day(conn, &only, &Visibility::everything(), from, to))
+            .await
+            .unwrap();
+        assert_eq!(narrowed.iter().map(|(_, t)| t.responses).sum::<i64>(), expected.responses);
+        let agent_only = Visibility { everything: false, agent_id: Some(-1), team_ids: Vec::new() };
+        let unseen = store
+            .read(move |conn| rollups::per_day(conn, &Filter::default(), &agent_only, from, to))
+            .await
+            .unwrap();
+        assert!(unseen.is_empty(), "what a viewer may not see is not counted for them");
     }
 }

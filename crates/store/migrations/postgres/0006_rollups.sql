@@ -10,6 +10,8 @@ CREATE TABLE answer_rollups (
     category        TEXT NOT NULL,
     organization_id BIGINT NOT NULL,
     channel         TEXT NOT NULL,
+    -- Surveys sent that day (by the day they were sent), for the response rate.
+    invited         BIGINT NOT NULL DEFAULT 0,
     responses       BIGINT NOT NULL,
     csat1           BIGINT NOT NULL,
     csat2           BIGINT NOT NULL,

@@ -10,6 +10,8 @@ CREATE TABLE answer_rollups (
     category        TEXT NOT NULL,
     organization_id INTEGER NOT NULL,
     channel         TEXT NOT NULL,
+    -- Surveys sent that day (by the day they were sent), for the response rate.
+    invited         INTEGER NOT NULL DEFAULT 0,
     responses       INTEGER NOT NULL,
     csat1           INTEGER NOT NULL,
     csat2           INTEGER NOT NULL,
