@@ -4,8 +4,10 @@
 //! - `fixed-rate`: an open-loop HTTP load (requests scheduled at fixed intervals, latency
 //!   measured from the scheduled time, so a slow server cannot hide its queue);
 //! - `outbox`: N survey emails through the outbox into a local SMTP server, timed;
-//! - `stats`: what the answers left in the database.
+//! - `stats`: what the answers left in the database;
+//! - `dashboard`: the dashboard's data queries from rollups vs scanning the answers.
 
+mod dashboard;
 mod fixed_rate;
 mod outbox;
 mod prepare;
@@ -71,6 +73,17 @@ enum Command {
         #[arg(long, default_value_t = 300)]
         timeout_seconds: u64,
     },
+    /// Time the dashboard's data queries at N answers: from the rollups, and by scanning
+    /// the answers (fills a THROWAWAY database: its answers are replaced)
+    Dashboard {
+        /// sqlite://… or postgres://… of a database that may be wiped
+        #[arg(long, value_name = "URL")]
+        database_url: String,
+        #[arg(long, default_value_t = 10_000)]
+        answers: i64,
+        #[arg(long, default_value_t = 20)]
+        repeats: usize,
+    },
     /// Count responses in the database (read-only; safe while the server runs)
     Stats {
         #[arg(long, value_name = "DIR")]
@@ -97,6 +110,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Outbox { messages, database_url, timeout_seconds } => {
             outbox::run(messages, database_url, std::time::Duration::from_secs(timeout_seconds)).await
         }
+        Command::Dashboard { database_url, answers, repeats } => dashboard::run(&database_url, answers, repeats).await,
         Command::Stats { data_dir, database_url: url } => prepare::stats(&database_url(&data_dir, url)).await,
     }
 }

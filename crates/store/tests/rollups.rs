@@ -106,7 +106,9 @@ async fn answer(store: &Store, token: usize, answer: Answer, now: Millis) {
 }
 
 async fn rows(store: &Store) -> Vec<(String, Totals)> {
-    store.read(rollups::all_rows).await.unwrap()
+    let mut rows = store.read(rollups::all_rows).await.unwrap();
+    rows.extend(store.read(rollups::all_slices).await.unwrap());
+    rows
 }
 
 on_both_databases! {
@@ -134,7 +136,8 @@ on_both_databases! {
             assert_eq!(incremental, rebuilt, "seed {seed}: incremental rollups differ from a rebuild");
             let answered: i64 =
                 store.read(|conn| conn.value("SELECT COUNT(*) FROM responses WHERE automated = 0", params![])).await.unwrap();
-            assert_eq!(rebuilt.iter().map(|(_, t)| t.responses).sum::<i64>(), answered);
+            let cube = store.read(rollups::all_rows).await.unwrap();
+            assert_eq!(cube.iter().map(|(_, t)| t.responses).sum::<i64>(), answered);
         }
         let totals = store.read(|conn| rollups::totals(conn, T0, T0 + 400 * 86_400_000)).await.unwrap();
         assert_eq!(totals.csat.iter().sum::<i64>(), totals.responses);
@@ -162,6 +165,15 @@ on_both_databases! {
             .await
             .unwrap();
         assert_eq!(narrowed.iter().map(|(_, t)| t.responses).sum::<i64>(), expected.responses);
+        // The same read through the full rollups (a manager who sees all three teams) agrees
+        // with the slice a desk-wide viewer reads.
+        let team_id: i64 = team.parse().unwrap();
+        let manager = Visibility { everything: false, agent_id: None, team_ids: vec![team_id] };
+        let through_cube = store
+            .read(move |conn| rollups::per_day(conn, &Filter { team_id: Some(team_id), ..Filter::default() }, &manager, from, to))
+            .await
+            .unwrap();
+        assert_eq!(through_cube, narrowed);
         let agent_only = Visibility { everything: false, agent_id: Some(-1), team_ids: Vec::new() };
         let unseen = store
             .read(move |conn| rollups::per_day(conn, &Filter::default(), &agent_only, from, to))

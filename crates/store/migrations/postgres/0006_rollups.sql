@@ -37,3 +37,35 @@ CREATE TABLE answer_rollups (
 );
 CREATE INDEX answer_rollups_team ON answer_rollups(team_id, day);
 CREATE INDEX answer_rollups_agent ON answer_rollups(agent_id, day);
+
+-- The same counts sliced by one dimension at a time (`all` with key '', `team`, `agent`,
+-- `category`, `organization`, `channel` with the id or name as key): a year of a desk's trend
+-- or its table per team reads at most 365 × (number of keys) rows, however many answers exist.
+CREATE TABLE rollup_slices (
+    day             BIGINT NOT NULL,
+    dimension       TEXT NOT NULL,
+    key             TEXT NOT NULL,
+    invited         BIGINT NOT NULL DEFAULT 0,
+    responses       BIGINT NOT NULL,
+    csat1           BIGINT NOT NULL,
+    csat2           BIGINT NOT NULL,
+    csat3           BIGINT NOT NULL,
+    csat4           BIGINT NOT NULL,
+    csat5           BIGINT NOT NULL,
+    nps0            BIGINT NOT NULL,
+    nps1            BIGINT NOT NULL,
+    nps2            BIGINT NOT NULL,
+    nps3            BIGINT NOT NULL,
+    nps4            BIGINT NOT NULL,
+    nps5            BIGINT NOT NULL,
+    nps6            BIGINT NOT NULL,
+    nps7            BIGINT NOT NULL,
+    nps8            BIGINT NOT NULL,
+    nps9            BIGINT NOT NULL,
+    nps10            BIGINT NOT NULL,
+    effort_n        BIGINT NOT NULL,
+    effort_sum      BIGINT NOT NULL,
+    effort_squares  BIGINT NOT NULL,
+    comments        BIGINT NOT NULL,
+    PRIMARY KEY (dimension, key, day)
+);

@@ -37,3 +37,35 @@ CREATE TABLE answer_rollups (
 );
 CREATE INDEX answer_rollups_team ON answer_rollups(team_id, day);
 CREATE INDEX answer_rollups_agent ON answer_rollups(agent_id, day);
+
+-- The same counts sliced by one dimension at a time (`all` with key '', `team`, `agent`,
+-- `category`, `organization`, `channel` with the id or name as key): a year of a desk's trend
+-- or its table per team reads at most 365 × (number of keys) rows, however many answers exist.
+CREATE TABLE rollup_slices (
+    day             INTEGER NOT NULL,
+    dimension       TEXT NOT NULL,
+    key             TEXT NOT NULL,
+    invited         INTEGER NOT NULL DEFAULT 0,
+    responses       INTEGER NOT NULL,
+    csat1           INTEGER NOT NULL,
+    csat2           INTEGER NOT NULL,
+    csat3           INTEGER NOT NULL,
+    csat4           INTEGER NOT NULL,
+    csat5           INTEGER NOT NULL,
+    nps0            INTEGER NOT NULL,
+    nps1            INTEGER NOT NULL,
+    nps2            INTEGER NOT NULL,
+    nps3            INTEGER NOT NULL,
+    nps4            INTEGER NOT NULL,
+    nps5            INTEGER NOT NULL,
+    nps6            INTEGER NOT NULL,
+    nps7            INTEGER NOT NULL,
+    nps8            INTEGER NOT NULL,
+    nps9            INTEGER NOT NULL,
+    nps10            INTEGER NOT NULL,
+    effort_n        INTEGER NOT NULL,
+    effort_sum      INTEGER NOT NULL,
+    effort_squares  INTEGER NOT NULL,
+    comments        INTEGER NOT NULL,
+    PRIMARY KEY (dimension, key, day)
+);
