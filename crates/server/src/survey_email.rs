@@ -55,6 +55,21 @@ pub fn faces(scale: CsatScale) -> &'static [&'static str] {
     }
 }
 
+/// One link per face, best first, each opening the answer page at `base` with that face.
+pub fn face_links(lang: &str, scale: CsatScale, base: &str) -> Vec<Face> {
+    let scale_key = if scale == CsatScale::Five { "scale5" } else { "scale3" };
+    faces(scale)
+        .iter()
+        .enumerate()
+        .map(|(i, emoji)| Face {
+            emoji,
+            label: Catalog::global().text(lang, &format!("{scale_key}.{}", i + 1), &[]),
+            url: format!("{base}?score={}", i + 1),
+        })
+        .rev()
+        .collect()
+}
+
 pub fn first_name(name: Option<&str>) -> Option<String> {
     name.and_then(|n| n.split_whitespace().next()).map(str::to_string)
 }
@@ -76,18 +91,7 @@ pub fn survey_email(
     let title = context.ticket_title.clone().unwrap_or_default();
     let first = first_name(context.customer_name.as_deref());
     let base = format!("{}/s/{token}", config.public_url);
-    let scale = context.policy.scale;
-    let scale_key = if scale == CsatScale::Five { "scale5" } else { "scale3" };
-    let faces = faces(scale)
-        .iter()
-        .enumerate()
-        .map(|(i, emoji)| Face {
-            emoji,
-            label: t(&format!("{scale_key}.{}", i + 1), &[]),
-            url: format!("{base}?score={}", i + 1),
-        })
-        .rev()
-        .collect();
+    let faces = face_links(&lang, context.policy.scale, &base);
     let date = from_millis(expires_at).format("%Y-%m-%d").to_string();
     let intro = match (kind, context.agent_name.as_deref().and_then(|n| first_name(Some(n)))) {
         (SurveyEmailKind::Reminder(_), _) => t("email.intro_reminder", &[("ticket", ticket), ("title", &title)]),

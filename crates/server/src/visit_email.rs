@@ -5,7 +5,7 @@
 use crate::config::Config;
 use crate::desk::Desk;
 use crate::i18n::Catalog;
-use crate::survey_email::{faces, first_name, Face};
+use crate::survey_email::{face_links, first_name, Face};
 use askama::Template;
 use rapport_domain::survey::CsatScale;
 use rapport_domain::time::{from_millis, Millis};
@@ -65,19 +65,9 @@ pub fn visit_email(
     let status = status_label(&lang, &visit.status);
     let intro_key = if visit.customer_away { "visit.intro_away" } else { "visit.intro" };
     let survey_base = links.survey_token.as_ref().map(|token| format!("{}/s/{token}", config.public_url));
-    let scale_key = if scale == CsatScale::Five { "scale5" } else { "scale3" };
     let faces = match &survey_base {
         None => Vec::new(),
-        Some(base) => faces(scale)
-            .iter()
-            .enumerate()
-            .map(|(i, emoji)| Face {
-                emoji,
-                label: t(&format!("{scale_key}.{}", i + 1), &[]),
-                url: format!("{base}?score={}", i + 1),
-            })
-            .rev()
-            .collect(),
+        Some(base) => face_links(&lang, scale, base),
     };
     let message = VisitMessage {
         greeting: match first_name(visit.customer_name.as_deref()) {

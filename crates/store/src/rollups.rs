@@ -104,41 +104,26 @@ const APPLY: &str = "INSERT INTO answer_rollups (day, team_id, agent_id, categor
 
 /// Adds (`delta` = 1) or removes (−1) one answer's counts.
 pub fn apply(conn: &mut dyn Conn, c: &Counted, delta: i64) -> Result<()> {
-    conn.execute(
-        APPLY,
-        params![
-            c.day,
-            c.team_id,
-            c.agent_id,
-            c.category,
-            c.organization_id,
-            c.channel,
-            delta,
-            c.csat,
-            c.nps.unwrap_or(-1),
-            c.effort.unwrap_or(0),
-            i64::from(c.effort.is_some()),
-            i64::from(c.has_comment)
-        ],
-    )?;
-    conn.execute(
-        APPLY_SLICES,
-        params![
-            c.day,
-            c.team_id,
-            c.agent_id,
-            c.category,
-            c.organization_id,
-            c.channel,
-            delta,
-            c.csat,
-            c.nps.unwrap_or(-1),
-            c.effort.unwrap_or(0),
-            i64::from(c.effort.is_some()),
-            i64::from(c.has_comment)
-        ],
-    )
-    .map(drop)
+    for statement in [APPLY, APPLY_SLICES] {
+        conn.execute(
+            statement,
+            params![
+                c.day,
+                c.team_id,
+                c.agent_id,
+                c.category,
+                c.organization_id,
+                c.channel,
+                delta,
+                c.csat,
+                c.nps.unwrap_or(-1),
+                c.effort.unwrap_or(0),
+                i64::from(c.effort.is_some()),
+                i64::from(c.has_comment)
+            ],
+        )?;
+    }
+    Ok(())
 }
 
 const APPLY_SLICES: &str = "INSERT INTO rollup_slices (day, dimension, key, responses, csat1, csat2, csat3, csat4, csat5, nps0, nps1, nps2, nps3, nps4, nps5, nps6, nps7, nps8, nps9, nps10, effort_n, effort_sum, effort_squares, comments)

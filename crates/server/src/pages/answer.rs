@@ -3,7 +3,7 @@
 //! records the face by itself (`answer.js`), and without JavaScript one press of Send
 //! does. The customer may change the answer and add a comment for a while.
 
-use super::CspNonce;
+use super::{render, CspNonce, MessagePage};
 use crate::app::AppState;
 use crate::error::ApiError;
 use crate::group_commit::GroupCommit;
@@ -13,7 +13,7 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Extension;
 use axum::{Json, Router};
@@ -89,16 +89,6 @@ struct AnswerPage {
 }
 
 #[derive(Template)]
-#[template(path = "answer/closed.html")]
-struct ClosedPage {
-    logo: bool,
-    lang: String,
-    desk: String,
-    title: String,
-    body: String,
-}
-
-#[derive(Template)]
 #[template(path = "answer/optout.html")]
 struct OptOutPage {
     logo: bool,
@@ -164,7 +154,7 @@ fn closed(desk: &Desk, headers: &HeaderMap, locked: bool) -> Response {
     let catalog = Catalog::global();
     let lang = catalog.negotiate(accept, &desk.default_language).to_string();
     let body_key = if locked { "page.locked_body" } else { "page.closed_body" };
-    let page = ClosedPage {
+    let page = MessagePage {
         title: catalog.text(&lang, "page.closed_title", &[]),
         body: catalog.text(&lang, body_key, &[]),
         desk: desk.name.clone(),
@@ -172,13 +162,6 @@ fn closed(desk: &Desk, headers: &HeaderMap, locked: bool) -> Response {
         lang,
     };
     render(if locked { StatusCode::OK } else { StatusCode::NOT_FOUND }, page)
-}
-
-fn render(status: StatusCode, page: impl Template) -> Response {
-    match page.render() {
-        Ok(html) => (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response(),
-        Err(error) => ApiError::Internal(error.into()).into_response(),
-    }
 }
 
 fn is_open(invitation: &OpenInvitation, now: Millis) -> bool {

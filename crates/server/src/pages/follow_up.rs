@@ -2,6 +2,7 @@
 //! the check-in reply ("All good" / "I need help") and the recovery survey (one question).
 //! Opening a link records nothing (mail scanners open them); one press of a button does.
 
+use super::{render, MessagePage};
 use crate::app::AppState;
 use crate::desk::Desk;
 use crate::error::ApiError;
@@ -11,7 +12,7 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use rapport_domain::token::hash_secret;
@@ -45,23 +46,6 @@ struct FollowUpPage {
     done: Option<String>,
 }
 
-#[derive(Template)]
-#[template(path = "answer/closed.html")]
-struct ClosedPage {
-    logo: bool,
-    lang: String,
-    desk: String,
-    title: String,
-    body: String,
-}
-
-fn render(status: StatusCode, page: impl Template) -> Response {
-    match page.render() {
-        Ok(html) => (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response(),
-        Err(error) => ApiError::Internal(error.into()).into_response(),
-    }
-}
-
 async fn load(state: &AppState, token: &str) -> Result<(Desk, bool, Option<(FollowUp, String)>), ApiError> {
     let hash = hash_secret(token);
     let logo_file = !state.config.logo_file.trim().is_empty();
@@ -78,7 +62,7 @@ fn closed(desk: &Desk, logo: bool, headers: &HeaderMap) -> Response {
     let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
     let catalog = Catalog::global();
     let lang = catalog.negotiate(accept, &desk.default_language).to_string();
-    let page = ClosedPage {
+    let page = MessagePage {
         title: catalog.text(&lang, "page.closed_title", &[]),
         body: catalog.text(&lang, "followup.link_closed", &[]),
         desk: desk.name.clone(),

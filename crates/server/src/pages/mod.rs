@@ -19,6 +19,25 @@ pub use error_page::html_errors;
 pub use security::{security_headers, CspNonce};
 pub use status::DEFAULT_STATUS_PAGE_DAYS;
 
+/// A short page for customers: a title and one message (a link that ended, a thank-you).
+#[derive(askama::Template)]
+#[template(path = "answer/closed.html")]
+pub(crate) struct MessagePage {
+    pub logo: bool,
+    pub lang: String,
+    pub desk: String,
+    pub title: String,
+    pub body: String,
+}
+
+/// A customer page that is never cached (its links carry tokens).
+pub(crate) fn render(status: StatusCode, page: impl askama::Template) -> axum::response::Response {
+    match page.render() {
+        Ok(html) => (status, [(header::CACHE_CONTROL, "no-store")], axum::response::Html(html)).into_response(),
+        Err(error) => crate::error::ApiError::Internal(error.into()).into_response(),
+    }
+}
+
 const CSS: &str = include_str!("../../static/rapport.css");
 const ANSWER_JS: &str = include_str!("../../static/answer.js");
 

@@ -2,6 +2,7 @@
 //! token, and only what the customer may see (title, status, visits with their notes for
 //! the customer, status changes). It closes a configurable time after the ticket does.
 
+use super::{render, MessagePage};
 use crate::app::AppState;
 use crate::desk::Desk;
 use crate::error::ApiError;
@@ -10,7 +11,7 @@ use crate::visit_email::status_label;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use rapport_domain::time::Millis;
@@ -47,16 +48,6 @@ struct StatusPage {
     technician: Option<String>,
     timeline_label: String,
     timeline: Vec<TimelineEntry>,
-}
-
-#[derive(Template)]
-#[template(path = "answer/closed.html")]
-struct MessagePage {
-    logo: bool,
-    lang: String,
-    desk: String,
-    title: String,
-    body: String,
 }
 
 async fn show(
@@ -148,12 +139,5 @@ fn status_page(desk: &Desk, logo: bool, lang: &str, view: &StatusView) -> Status
         timeline_label: t("status_page.timeline", &[]),
         timeline: timeline.into_iter().map(|(_, entry)| entry).collect(),
         lang: lang.to_string(),
-    }
-}
-
-fn render(status: StatusCode, page: impl Template) -> Response {
-    match page.render() {
-        Ok(html) => (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response(),
-        Err(error) => ApiError::Internal(error.into()).into_response(),
     }
 }
