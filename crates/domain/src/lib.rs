@@ -6,6 +6,7 @@ pub mod email;
 pub mod event;
 pub mod followup;
 pub mod password;
+pub mod stats;
 pub mod status;
 pub mod survey;
 pub mod text;
