@@ -3,6 +3,7 @@
 
 mod api;
 mod app;
+pub mod charts;
 pub mod clock;
 pub mod config;
 mod desk;

@@ -6,6 +6,7 @@ pub mod access;
 mod admin;
 mod answers;
 mod auth;
+mod dashboard;
 mod followup_actions;
 mod followups;
 mod layout;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(settings_users::router())
         .merge(auth::router())
         .merge(answers::router())
+        .merge(dashboard::router())
         .merge(tickets::router())
         .merge(visits::router())
         .merge(followups::router())

@@ -4,6 +4,7 @@
 mod support;
 
 mod bad_input;
+mod dashboard;
 mod follow_ups;
 mod follow_ups_pages;
 mod ingest;
