@@ -34,6 +34,8 @@ CREATE TABLE follow_ups (
 -- One unfinished follow-up of a kind per answer: a changed answer updates it, never doubles it.
 CREATE UNIQUE INDEX follow_ups_one_open ON follow_ups(response_id, kind)
     WHERE state IN ('pending', 'open', 'in_progress');
+-- Every answer looks up its follow-up: without this, each answer would scan them all.
+CREATE INDEX follow_ups_response ON follow_ups(response_id);
 CREATE INDEX follow_ups_owner ON follow_ups(owner_user_id, state);
 CREATE INDEX follow_ups_team ON follow_ups(team_id, state);
 CREATE INDEX follow_ups_due ON follow_ups(state, due_at);
