@@ -10,6 +10,7 @@ pub mod stats;
 pub mod status;
 pub mod survey;
 pub mod text;
+pub mod themes;
 pub mod time;
 pub mod token;
 pub mod visit;

@@ -6,15 +6,20 @@ pub mod access;
 mod admin;
 mod answers;
 mod auth;
+mod benchmarks;
+mod coaching;
 mod dashboard;
 mod followup_actions;
 mod followups;
 mod layout;
+mod priorities;
+mod reports;
 pub mod session;
 mod settings;
 mod settings_alerts;
 mod settings_policies;
 mod settings_users;
+mod themes;
 mod tickets;
 mod visit_cards;
 mod visits;
@@ -35,6 +40,11 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(answers::router())
         .merge(dashboard::router())
+        .merge(benchmarks::router())
+        .merge(coaching::router())
+        .merge(priorities::router())
+        .merge(themes::router())
+        .merge(reports::router())
         .merge(tickets::router())
         .merge(visits::router())
         .merge(followups::router())

@@ -1,0 +1,1 @@
+//! Comment themes: see the issue; filled in below.

@@ -1,0 +1,1 @@
+//! Comment theme names (rename / merge).
