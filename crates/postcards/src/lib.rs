@@ -36,7 +36,7 @@
 
 mod card;
 mod draw;
-mod text;
+pub mod text;
 
 use std::fmt;
 use std::str::FromStr;

@@ -1,4 +1,4 @@
-//! Fonts, text measurement and line breaking.
+//! Fonts, text measurement and line breaking, also used by other PDF renderers of Rapport.
 //!
 //! Text is measured with rustybuzz, the same shaper krilla's `draw_text` uses, on the same
 //! font bytes, so a measured width is the width that ends up on paper.
@@ -16,11 +16,12 @@ const LINE_HEIGHT: f32 = 1.24;
 /// The most characters of one field that are ever looked at; anything longer is cut before layout.
 const MAX_FIELD_CHARS: usize = 2000;
 /// The ellipsis appended to text that was cut.
-pub(crate) const ELLIPSIS: &str = "…";
+pub const ELLIPSIS: &str = "…";
 
 /// One font: the krilla handle for drawing and a rustybuzz face for measuring.
-pub(crate) struct FontFace {
-    pub(crate) font: Font,
+pub struct FontFace {
+    /// The font for krilla's `draw_text`.
+    pub font: Font,
     face: rustybuzz::Face<'static>,
     units_per_em: f32,
 }
@@ -34,7 +35,7 @@ impl FontFace {
     }
 
     /// The advance width of `text` set in one line at `size` points.
-    pub(crate) fn width(&self, text: &str, size: f32) -> f32 {
+    pub fn width(&self, text: &str, size: f32) -> f32 {
         if text.is_empty() {
             return 0.0;
         }
@@ -62,7 +63,7 @@ impl FontFace {
 
     /// `text` on one line no wider than `max_width`: unchanged if it fits, otherwise cut and
     /// ended with "…". Returns an empty string if not even "…" fits.
-    pub(crate) fn ellipsize(&self, text: &str, size: f32, max_width: f32) -> String {
+    pub fn ellipsize(&self, text: &str, size: f32, max_width: f32) -> String {
         if self.width(text, size) <= max_width {
             return text.to_owned();
         }
@@ -93,25 +94,27 @@ fn with_ellipsis(face: &FontFace, text: &str, size: f32, max_width: f32) -> Stri
 }
 
 /// The two embedded fonts.
-pub(crate) struct Fonts {
-    pub(crate) regular: FontFace,
-    pub(crate) bold: FontFace,
+pub struct Fonts {
+    /// DejaVu Sans.
+    pub regular: FontFace,
+    /// DejaVu Sans Bold.
+    pub bold: FontFace,
 }
 
 impl Fonts {
     /// Loads the embedded DejaVu fonts; `None` only if the bundled files are broken.
-    pub(crate) fn load() -> Option<Self> {
+    pub fn load() -> Option<Self> {
         Some(Fonts { regular: FontFace::load(REGULAR_TTF)?, bold: FontFace::load(BOLD_TTF)? })
     }
 }
 
 /// The height of one line of text at `size` points.
-pub(crate) fn line_height(size: f32) -> f32 {
+pub fn line_height(size: f32) -> f32 {
     size * LINE_HEIGHT
 }
 
 /// The baseline of a line whose box starts at `top`.
-pub(crate) fn baseline(top: f32, size: f32) -> f32 {
+pub fn baseline(top: f32, size: f32) -> f32 {
     top + size * BASELINE
 }
 
@@ -142,13 +145,7 @@ enum Token<'a> {
 ///
 /// Breaks between words, and inside a word only if the word alone is too wide. `\n` starts a
 /// new line. If the text does not fit, the last line ends with "…".
-pub(crate) fn wrap(
-    face: &FontFace,
-    size: f32,
-    text: &str,
-    max_lines: usize,
-    max_width: impl Fn(usize) -> f32,
-) -> Vec<String> {
+pub fn wrap(face: &FontFace, size: f32, text: &str, max_lines: usize, max_width: impl Fn(usize) -> f32) -> Vec<String> {
     let mut tokens = Vec::new();
     for (index, paragraph) in text.split('\n').enumerate() {
         if index > 0 {

@@ -76,6 +76,21 @@ pub enum Command {
         #[arg(long, default_value_t = 60_000)]
         tickets: usize,
     },
+    /// Write a management or client report for a month
+    Report {
+        /// The month, as YYYY-MM
+        #[arg(long, value_name = "YYYY-MM")]
+        period: String,
+        /// A client report for this organization (by name); without it, the management report
+        #[arg(long)]
+        organization: Option<String>,
+        /// pdf, html, xlsx or csv
+        #[arg(long, default_value = "pdf")]
+        format: String,
+        /// Where to write it [default: rapport-report-<month>-<who>.<format> in the current directory]
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Configuration helpers
     Config {
         #[command(subcommand)]
@@ -199,6 +214,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let summary = crate::import::import_tickets(&store, &file, &options, now()).await?;
             println!("{summary}");
             Ok(())
+        }
+        Command::Report { period, organization, format, output } => {
+            let store = open_store(&config).await?;
+            crate::report::write(&store, &period, organization.as_deref(), &format, output, now()).await
         }
         Command::Demo { seed, tickets } => {
             let store = open_store(&config).await?;

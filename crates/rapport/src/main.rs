@@ -4,6 +4,7 @@ mod cli;
 mod demo;
 mod demo_visits;
 mod import;
+mod report;
 mod serve;
 mod token;
 mod user;

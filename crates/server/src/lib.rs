@@ -15,6 +15,7 @@ pub mod i18n;
 mod ingest_queue;
 mod metrics;
 mod pages;
+pub mod report;
 pub mod staff;
 pub mod survey_email;
 pub mod visit_email;

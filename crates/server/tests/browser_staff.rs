@@ -291,12 +291,23 @@ async fn every_staff_page(app: TestApp, browser: Browser) {
     sign_in(&browser, &app, FIRST_ADMIN_EMAIL, &password).await;
     browser.wait_for_path("/").await;
     browser.screenshots("staff-home").await;
+    let alice: i64 = app
+        .store
+        .read(|conn| conn.value("SELECT id FROM agents WHERE email = 'alice@desk.example'", &[]))
+        .await
+        .unwrap();
     let pages = [
         ("/tickets".to_string(), "staff-tickets"),
         (format!("/tickets/{}", ids[1]), "staff-ticket"),
         ("/answers".into(), "staff-answers"),
         ("/dashboard".into(), "staff-dashboard"),
         ("/dashboard?period=year".into(), "staff-dashboard-year"),
+        ("/insight/benchmarks".into(), "staff-benchmarks"),
+        ("/insight/priorities".into(), "staff-priorities"),
+        ("/insight/themes?min=1".into(), "staff-themes"),
+        ("/coaching".into(), "staff-coaching"),
+        (format!("/coaching/{alice}"), "staff-coaching-person"),
+        ("/reports?month=2025-11".into(), "staff-reports"),
         ("/follow-ups?queue=team".into(), "staff-follow-ups"),
         ("/visits".into(), "staff-visits"),
         ("/settings".into(), "staff-settings"),

@@ -393,17 +393,42 @@ pub fn tick_step(
 ) -> Result<()> {
     let changed = conn.execute(
         "UPDATE follow_ups SET state = 'in_progress', first_contact_at = COALESCE(first_contact_at, $1), updated_at = $1
-         WHERE id = $2 AND state IN ('open', 'in_progress')",
+         WHERE id = $2 AND kind = 'recovery' AND state IN ('open', 'in_progress')",
         params![now, id],
     )?;
     if changed == 0 {
-        return Err(StoreError::Conflict("this follow-up is closed".into()));
+        let kind: Option<String> =
+            conn.query_opt("SELECT kind FROM follow_ups WHERE id = $1", params![id])?.map(|r| r.get(0)).transpose()?;
+        let why = if kind.is_some_and(|k| k != "recovery") {
+            "only recovery cases have steps"
+        } else {
+            "this follow-up is closed"
+        };
+        return Err(StoreError::Conflict(why.into()));
     }
     event(conn, id, now, actor, "step", Some(step.as_str()), note)
 }
 
+/// A note on an unfinished follow-up (checked in the writing transaction, so a follow-up
+/// finished meanwhile takes no more notes).
 pub fn add_note(conn: &mut dyn Conn, id: i64, note: &str, actor: &str, now: Millis) -> Result<()> {
+    let open: i64 =
+        conn.value("SELECT COUNT(*) FROM follow_ups WHERE id = $1 AND state IN ('open', 'in_progress')", params![id])?;
+    if open == 0 {
+        return Err(StoreError::Conflict("this follow-up is not open".into()));
+    }
     event(conn, id, now, actor, "note", None, Some(note))
+}
+
+/// The latest note written on a case (with a step or alone): what a report shows as the
+/// action taken.
+pub fn last_note(conn: &mut dyn Conn, id: i64) -> Result<Option<String>> {
+    let row = conn.query_opt(
+        "SELECT note FROM follow_up_events WHERE follow_up_id = $1 AND kind IN ('note', 'step') AND note IS NOT NULL
+         ORDER BY at DESC, id DESC LIMIT 1",
+        params![id],
+    )?;
+    row.map(|r| r.get(0)).transpose()
 }
 
 /// Closes a recovery case; the caller schedules the recovery survey.

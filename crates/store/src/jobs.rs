@@ -18,10 +18,11 @@ pub enum JobKind {
     SendCheckIn,
     SendRecoverySurvey,
     OverdueDigest,
+    MonthlyReports,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 9] = [
+    pub const ALL: [JobKind; 10] = [
         JobKind::SendInvitation,
         JobKind::SendReminder,
         JobKind::ExpireInvitation,
@@ -31,6 +32,7 @@ impl JobKind {
         JobKind::SendCheckIn,
         JobKind::SendRecoverySurvey,
         JobKind::OverdueDigest,
+        JobKind::MonthlyReports,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -44,6 +46,7 @@ impl JobKind {
             JobKind::SendCheckIn => "send_check_in",
             JobKind::SendRecoverySurvey => "send_recovery_survey",
             JobKind::OverdueDigest => "overdue_digest",
+            JobKind::MonthlyReports => "monthly_reports",
         }
     }
 

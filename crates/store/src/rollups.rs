@@ -275,6 +275,24 @@ pub struct Totals {
     pub comments: i64,
 }
 
+impl Totals {
+    /// Adds another period's or slice's counts to these.
+    pub fn add(&mut self, other: &Totals) {
+        self.invited += other.invited;
+        self.responses += other.responses;
+        for (into, from) in self.csat.iter_mut().zip(other.csat) {
+            *into += from;
+        }
+        for (into, from) in self.nps.iter_mut().zip(other.nps) {
+            *into += from;
+        }
+        self.effort_n += other.effort_n;
+        self.effort_sum += other.effort_sum;
+        self.effort_squares += other.effort_squares;
+        self.comments += other.comments;
+    }
+}
+
 fn totals_from_row(r: &Row) -> Result<Totals> {
     let get = |i: usize| -> Result<i64> { Ok(r.get::<Option<i64>>(i)?.unwrap_or(0)) };
     let mut t = Totals { responses: get(0)?, invited: get(21)?, ..Totals::default() };

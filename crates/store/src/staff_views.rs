@@ -1,7 +1,7 @@
 //! What the staff pages list: answers and tickets, always narrowed by the viewer's
 //! visibility, filtered, newest first.
 
-use crate::db::{ToValue, Value};
+use crate::db::{Conn, ToValue, Value};
 use crate::visibility::Visibility;
 use crate::Result;
 use crate::Store;
@@ -227,16 +227,18 @@ impl Store {
 
     /// Teams, agents and organizations, for filter menus.
     pub async fn named(&self, what: NamedKind) -> Result<Vec<Named>> {
-        let sql = match what {
-            NamedKind::Teams => "SELECT id, name FROM teams ORDER BY name",
-            NamedKind::Agents => "SELECT id, COALESCE(name, email) FROM agents ORDER BY 2",
-            NamedKind::Organizations => "SELECT id, name FROM organizations ORDER BY name",
-        };
-        self.read(move |conn| {
-            conn.query(sql, &[])?.iter().map(|r| Ok(Named { id: r.get(0)?, name: r.get(1)? })).collect()
-        })
-        .await
+        self.read(move |conn| names(conn, what)).await
     }
+}
+
+/// Every team, agent or organization by name.
+pub fn names(conn: &mut dyn Conn, what: NamedKind) -> Result<Vec<Named>> {
+    let sql = match what {
+        NamedKind::Teams => "SELECT id, name FROM teams ORDER BY name",
+        NamedKind::Agents => "SELECT id, COALESCE(name, email) FROM agents ORDER BY 2",
+        NamedKind::Organizations => "SELECT id, name FROM organizations ORDER BY name",
+    };
+    conn.query(sql, &[])?.iter().map(|r| Ok(Named { id: r.get(0)?, name: r.get(1)? })).collect()
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -205,6 +205,24 @@ pub fn mean_of_counts(counts: &[u64], first_value: i64) -> Mean {
     Mean { n, value: Some(mean), low: Some(low), high: Some(high) }
 }
 
+/// The same mean from running sums (what rollups keep): `n` answers, their `sum` and the sum
+/// of their squares, on the scale `lowest ..= highest`.
+pub fn mean_of_sums(n: u64, sum: i64, squares: i64, lowest: f64, highest: f64) -> Mean {
+    if n == 0 {
+        return Mean { n, value: None, low: None, high: None };
+    }
+    let nf = n as f64;
+    let mean = sum as f64 / nf;
+    if n == 1 {
+        return Mean { n, value: Some(mean), low: None, high: None };
+    }
+    let ss = (squares as f64 - sum as f64 * sum as f64 / nf).max(0.0);
+    let half = t_quantile(0.975, nf - 1.0) * (ss / (nf - 1.0)).sqrt() / nf.sqrt();
+    let low = (mean - half).max(lowest).min(mean);
+    let high = (mean + half).min(highest).max(mean);
+    Mean { n, value: Some(mean), low: Some(low), high: Some(high) }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Changes between two periods
 // ---------------------------------------------------------------------------------------------

@@ -550,3 +550,18 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_mean_from_sums_matches_the_mean_from_counts() {
+    let counts = [3u64, 0, 5, 9, 2, 0, 1];
+    let n: u64 = counts.iter().sum();
+    let sum: i64 = counts.iter().enumerate().map(|(i, &c)| (i as i64 + 1) * c as i64).sum();
+    let squares: i64 = counts.iter().enumerate().map(|(i, &c)| (i as i64 + 1).pow(2) * c as i64).sum();
+    let (a, b) = (mean_of_counts(&counts, 1), mean_of_sums(n, sum, squares, 1.0, 7.0));
+    assert_eq!(a.n, b.n);
+    for (x, y) in [(a.value, b.value), (a.low, b.low), (a.high, b.high)] {
+        assert!((x.unwrap() - y.unwrap()).abs() < 1e-9, "{x:?} vs {y:?}");
+    }
+    assert_eq!(mean_of_sums(0, 0, 0, 1.0, 7.0).value, None);
+    assert_eq!(mean_of_sums(1, 4, 16, 1.0, 7.0).low, None);
+}

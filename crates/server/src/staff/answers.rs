@@ -87,6 +87,8 @@ pub struct AnswerQuery {
     since: Option<String>,
     until: Option<String>,
     max_csat: Option<String>,
+    /// Words in the comment (comment themes link here).
+    text: Option<String>,
     page: Option<String>,
 }
 
@@ -108,6 +110,7 @@ impl AnswerQuery {
             since: self.since.as_deref().and_then(parse_instant),
             until: self.until.as_deref().and_then(parse_instant),
             max_csat: number(&self.max_csat),
+            text: text(&self.text),
             limit,
             offset: number(&self.page).unwrap_or(0).max(0) * limit,
             ..ListFilter::default()
@@ -158,6 +161,7 @@ fn serde_urlencoded_pairs(q: &AnswerQuery) -> String {
         ("since", &q.since),
         ("until", &q.until),
         ("max_csat", &q.max_csat),
+        ("text", &q.text),
     ] {
         if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
             out.append_pair(key, value);

@@ -1,9 +1,11 @@
 //! The dashboard: CSAT and NPS over time with their 95 % intervals, the previous period and
 //! the target; response rate; the distribution of scores; a table per team, agent, category
-//! and organization with n and intervals, each linking to the answers behind it. Every
-//! number comes from the rollups (never a scan of the answers) and carries its n.
+//! and organization with n and intervals, each linking to the answers behind it; what closing
+//! the loop achieved (recovery rate, time to first contact, check-ins on time). Answer counts
+//! come from the rollups (never a scan of the answers); every number carries its n.
 
 use super::access::visibility;
+use super::insight_common::{buckets, counts, csat_target, duration_words, interval, percent, some, DAY};
 use super::layout::{page, Frame};
 use super::Staff;
 use crate::app::AppState;
@@ -14,15 +16,12 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use rapport_domain::stats::{self, compare_nps, compare_proportions, csat, nps, sample_size_words};
+use rapport_store::insight::{follow_up_metrics, FollowUpMetrics};
 use rapport_store::rollups::{self, Dimension, Filter, Totals};
 use rapport_store::staff_views::{Named, NamedKind};
 use serde::Deserialize;
-
-const DAY: i64 = 86_400_000;
-/// The desk's CSAT target when none is set (setting `csat_target`, in percent).
-const DEFAULT_TARGET: f64 = 0.85;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/dashboard", get(show))
@@ -63,6 +62,8 @@ struct DashboardPage {
     q: DashboardQuery,
     period: &'static str,
     headlines: Vec<Headline>,
+    /// What closing the loop achieved in the period.
+    loop_headlines: Vec<Headline>,
     csat_chart: String,
     nps_chart: Option<String>,
     distribution: String,
@@ -70,62 +71,6 @@ struct DashboardPage {
     teams: Vec<Named>,
     agents: Vec<Named>,
     organizations: Vec<Named>,
-}
-
-fn add(into: &mut Totals, t: &Totals) {
-    into.invited += t.invited;
-    into.responses += t.responses;
-    for i in 0..5 {
-        into.csat[i] += t.csat[i];
-    }
-    for i in 0..11 {
-        into.nps[i] += t.nps[i];
-    }
-    into.effort_n += t.effort_n;
-    into.effort_sum += t.effort_sum;
-    into.effort_squares += t.effort_squares;
-    into.comments += t.comments;
-}
-
-fn counts<const N: usize>(values: &[i64; N]) -> [u64; N] {
-    values.map(|v| v.max(0) as u64)
-}
-
-fn percent(value: Option<f64>) -> String {
-    value.map(|v| format!("{:.0} %", v * 100.0)).unwrap_or_else(|| "–".into())
-}
-
-fn some(raw: &Option<String>) -> Option<String> {
-    raw.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
-}
-
-/// Days since the epoch → the bucket label: ISO week for a quarter, month for a year.
-fn bucket(day: i64, by_month: bool) -> String {
-    let date = NaiveDate::from_num_days_from_ce_opt(719_163 + day as i32).unwrap_or_default();
-    if by_month {
-        date.format("%b %Y").to_string()
-    } else {
-        let week = date.iso_week();
-        format!("{}-W{:02}", week.year(), week.week())
-    }
-}
-
-/// Buckets of a period in order, with their totals (empty buckets included).
-fn series(days: &[(i64, Totals)], from: i64, to: i64, by_month: bool) -> Vec<(String, Totals)> {
-    let mut buckets: Vec<(String, Totals)> = Vec::new();
-    for day in from..to {
-        let label = bucket(day, by_month);
-        if buckets.last().is_none_or(|(last, _)| *last != label) {
-            buckets.push((label, Totals::default()));
-        }
-    }
-    for (day, totals) in days {
-        let label = bucket(*day, by_month);
-        if let Some((_, into)) = buckets.iter_mut().find(|(l, _)| *l == label) {
-            add(into, totals);
-        }
-    }
-    buckets
 }
 
 fn csat_points(buckets: &[(String, Totals)]) -> Vec<Point> {
@@ -156,7 +101,9 @@ async fn show(
     };
     let vis = visibility(&staff.user);
     let (read_filter, read_vis) = (filter.clone(), vis.clone());
-    let (days, previous_days, breakdowns, target) = state
+    // Follow-ups up to now: a check-in due later today is not late yet.
+    let now = state.clock.now();
+    let (days, previous_days, breakdowns, target, follow_ups) = state
         .store
         .read(move |conn| {
             let (f, v) = (&read_filter, &read_vis);
@@ -166,21 +113,21 @@ async fn show(
             for dimension in [Dimension::Team, Dimension::Agent, Dimension::Category, Dimension::Organization] {
                 breakdowns.push((dimension, rollups::per_dimension(conn, f, v, from, to, dimension)?));
             }
-            let target = rapport_store::settings::setting(conn, "csat_target")?.and_then(|t| t.parse::<f64>().ok());
-            Ok((days, previous, breakdowns, target))
+            let target = csat_target(conn)?;
+            let follow_ups = follow_up_metrics(conn, f, v, from * DAY, now + 1)?;
+            Ok((days, previous, breakdowns, target, follow_ups))
         })
         .await?;
     let teams = state.store.named_for(vis.clone(), NamedKind::Teams).await?;
     let agents = state.store.named_for(vis.clone(), NamedKind::Agents).await?;
     let organizations = state.store.named_for(vis, NamedKind::Organizations).await?;
 
-    let current = series(&days, from, to, by_month);
-    let previous = series(&previous_days, from - length, from, by_month);
+    let current = buckets(&days, from, to, by_month);
+    let previous = buckets(&previous_days, from - length, from, by_month);
     let mut total = Totals::default();
-    current.iter().for_each(|(_, t)| add(&mut total, t));
+    current.iter().for_each(|(_, t)| total.add(t));
     let mut before = Totals::default();
-    previous.iter().for_each(|(_, t)| add(&mut before, t));
-    let target = target.map(|t| t / 100.0).unwrap_or(DEFAULT_TARGET);
+    previous.iter().for_each(|(_, t)| before.add(t));
 
     let mut chart = TrendChart::new(
         "CSAT (share of 4–5), with 95 % intervals",
@@ -300,6 +247,7 @@ async fn show(
         period: if by_month { "year" } else { "quarter" },
         q,
         headlines,
+        loop_headlines: follow_up_headlines(&follow_ups),
         csat_chart: trend_chart(&chart),
         nps_chart,
         distribution,
@@ -310,9 +258,44 @@ async fn show(
     }))
 }
 
-fn interval(low: Option<f64>, high: Option<f64>) -> String {
-    match (low, high) {
-        (Some(low), Some(high)) => format!("({:.0}–{:.0} %)", low * 100.0, high * 100.0),
-        _ => String::new(),
-    }
+/// Recovery rate, median time to first contact and check-ins on time.
+fn follow_up_headlines(m: &FollowUpMetrics) -> Vec<Headline> {
+    let recovery = stats::wilson(m.recovered, m.recoveries_closed);
+    let on_time = stats::wilson(m.checkins_on_time, m.checkins_due);
+    let plural = |n: u64, one: &str, many: &str| if n == 1 { format!("1 {one}") } else { format!("{n} {many}") };
+    vec![
+        Headline {
+            label: "Recovery rate",
+            value: percent(recovery.value),
+            interval: interval(recovery.low, recovery.high),
+            n: match m.recoveries_closed {
+                0 => "no closed recovery cases".into(),
+                closed => format!("{} of {} resolved", m.recovered, plural(closed, "closed case", "closed cases")),
+            },
+            change: match m.recoveries_opened {
+                0 => "No recovery cases opened in this period.".into(),
+                n => format!("{} opened in this period.", plural(n, "recovery case", "recovery cases")),
+            },
+        },
+        Headline {
+            label: "Time to first contact",
+            value: m.first_contact_median_ms.map(duration_words).unwrap_or_else(|| "–".into()),
+            interval: String::new(),
+            n: match m.first_contacts {
+                0 => "no first contacts yet".into(),
+                n => format!("median of {}", plural(n, "recovery case", "recovery cases")),
+            },
+            change: String::new(),
+        },
+        Headline {
+            label: "Check-ins on time",
+            value: percent(on_time.value),
+            interval: interval(on_time.low, on_time.high),
+            n: match m.checkins_due {
+                0 => "no check-ins due".into(),
+                due => format!("{} of {} sent on time", m.checkins_on_time, plural(due, "check-in", "check-ins")),
+            },
+            change: String::new(),
+        },
+    ]
 }

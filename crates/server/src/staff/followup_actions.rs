@@ -115,7 +115,7 @@ pub async fn tick_step(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let fields = Fields::parse(&body);
-    let (id, kind) = guard(&state, &staff, &id, &fields).await?;
+    let (id, _) = guard(&state, &staff, &id, &fields).await?;
     let mut errors = Vec::new();
     let step = RecoveryStep::parse(&fields.get("step"));
     if step.is_none() {
@@ -125,9 +125,6 @@ pub async fn tick_step(
     let (Some(step), true) = (step, errors.is_empty()) else {
         return refused(&state, &staff, id, CaseForm::default(), errors).await;
     };
-    if kind != "recovery" {
-        return conflict_page(&state, &staff, id, CaseForm::default(), "only recovery cases have steps").await;
-    }
     let (actor, now) = (staff.user.email.clone(), state.clock.now());
     let written =
         state.store.write(move |conn| followups::tick_step(conn, id, step, note.as_deref(), &actor, now)).await;
@@ -150,18 +147,7 @@ pub async fn add_note(
         return refused(&state, &staff, id, form, errors).await;
     };
     let (actor, now) = (staff.user.email.clone(), state.clock.now());
-    let written = state
-        .store
-        .write(move |conn| {
-            // Checked in the transaction: a follow-up finished meanwhile takes no more notes.
-            let open =
-                followups::follow_up(conn, id)?.is_some_and(|f| matches!(f.state.as_str(), "open" | "in_progress"));
-            if !open {
-                return Err(StoreError::Conflict("this follow-up is not open".into()));
-            }
-            followups::add_note(conn, id, &note, &actor, now)
-        })
-        .await;
+    let written = state.store.write(move |conn| followups::add_note(conn, id, &note, &actor, now)).await;
     finish(&state, &staff, id, written, form, "note").await
 }
 

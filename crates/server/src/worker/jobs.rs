@@ -63,6 +63,7 @@ impl Worker {
             JobKind::SendCheckIn => self.send_check_in(conn, job.ref_id, now),
             JobKind::SendRecoverySurvey => self.send_recovery_survey(conn, job.ref_id, now),
             JobKind::OverdueDigest => self.overdue_digest(conn, now),
+            JobKind::MonthlyReports => self.monthly_reports(conn, now),
         }
     }
 

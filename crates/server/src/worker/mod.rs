@@ -42,7 +42,12 @@ impl Worker {
     pub async fn run_once(&self) -> anyhow::Result<Pass> {
         if !self.digest_scheduled.load(std::sync::atomic::Ordering::Relaxed) {
             let now = self.clock.now();
-            self.store.write(move |conn| followups::ensure_digest(conn, now)).await?;
+            self.store
+                .write(move |conn| {
+                    followups::ensure_digest(conn, now)?;
+                    crate::report::schedule::ensure_scheduled(conn, now)
+                })
+                .await?;
             self.digest_scheduled.store(true, std::sync::atomic::Ordering::Relaxed);
         }
         let jobs = self.run_due_jobs().await?;

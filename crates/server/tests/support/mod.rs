@@ -290,3 +290,42 @@ impl StaffClient {
         self.client.post(self.url(path)).form(form).send().await.unwrap()
     }
 }
+
+/// A closed ticket whose survey was answered: who handled it, for whom, and the answer.
+pub struct Answered<'a> {
+    pub ticket: &'a str,
+    pub agent: &'a str,
+    pub team: &'a str,
+    pub organization: &'a str,
+    pub category: &'a str,
+    pub score: &'a str,
+    pub comment: &'a str,
+}
+
+impl TestApp {
+    /// Closes the ticket, lets the survey go out over SMTP, and answers it from the email's link.
+    pub async fn answered(&self, a: Answered<'_>) {
+        let token = self.token(Scope::Ingest).await;
+        let mut body = event(&format!("close-{}", a.ticket), a.ticket, "closed", "2025-11-20T11:00:00Z");
+        body["ticket"]["assignee"]["email"] = a.agent.into();
+        body["ticket"]["team"] = a.team.into();
+        body["ticket"]["category"] = a.category.into();
+        body["ticket"]["requester"]["organization"] = a.organization.into();
+        body["ticket"]["requester"]["email"] = format!("{}@example.com", a.ticket.to_lowercase()).into();
+        body["ticket"]["requester"]["language"] = "en".into();
+        self.post_event(&token, &body).await;
+        let before = self.smtp.messages().len();
+        self.after_minutes(61).await;
+        let mail = self.smtp.wait_for(before + 1, std::time::Duration::from_secs(5)).await;
+        let text = mail[before..]
+            .iter()
+            .filter_map(|m| rapport_mail::parse_message(&m.data).unwrap().text)
+            .find(|t| t.contains("?score="))
+            .expect("the survey email");
+        let link = text.split_whitespace().find(|w| w.contains("?score=")).unwrap().split('?').next().unwrap();
+        self.clock.advance(60_000);
+        let form = [("score", a.score), ("comment", a.comment)];
+        let response = self.client.post(link).form(&form).send().await.unwrap();
+        assert_eq!(response.status(), 200, "answering {}", a.ticket);
+    }
+}

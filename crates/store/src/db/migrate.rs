@@ -42,6 +42,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0006_rollups.sql"),
         postgres: include_str!("../../migrations/postgres/0006_rollups.sql"),
     },
+    Migration {
+        version: 7,
+        sqlite: include_str!("../../migrations/sqlite/0007_themes.sql"),
+        postgres: include_str!("../../migrations/postgres/0007_themes.sql"),
+    },
+    Migration {
+        version: 8,
+        sqlite: include_str!("../../migrations/sqlite/0008_follow_ups_closed.sql"),
+        postgres: include_str!("../../migrations/postgres/0008_follow_ups_closed.sql"),
+    },
 ];
 
 /// An arbitrary constant: the advisory lock that makes instances migrate one at a time.

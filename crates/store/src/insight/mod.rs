@@ -1,6 +1,8 @@
 //! Insight queries over answers and follow-ups for a period, narrowed by a dashboard
-//! filter and by what the viewer may see. Counts come from the rollups (`rollups`); these
-//! read the rows a page shows as examples (comments, quotes, cases), always with a limit.
+//! filter and by what the viewer may see. Answer counts come from the rollups (`rollups`);
+//! these read the rows a page shows as examples (comments, quotes, cases), always with a
+//! limit, and count what the rollups do not hold: follow-ups (`followups`: recovery and
+//! check-in metrics, service gaps) and the reasons customers chose (`reasons`).
 
 use crate::db::{Conn, Value};
 use crate::rollups::Filter;
@@ -8,6 +10,40 @@ use crate::staff_views::refs;
 use crate::visibility::Visibility;
 use crate::Result;
 use rapport_domain::time::Millis;
+
+mod followups;
+mod reasons;
+
+pub use followups::{
+    follow_up_metrics, recovery_cases, service_gaps, FollowUpMetrics, GapCount, RecoveryCase, CHECK_IN_SLACK_MS,
+};
+pub use reasons::{reason_counts, ReasonCount};
+
+/// Appends `value` and `sql` with its `?` replaced by the value's placeholder.
+fn push(values: &mut Vec<Value>, parts: &mut Vec<String>, value: Value, sql: &str) {
+    values.push(value);
+    parts.push(sql.replace('?', &format!("${}", values.len())));
+}
+
+/// The filter (attribution as sent) and the viewer's visibility over `responses r`.
+fn attribution(filter: &Filter, visibility: &Visibility, values: &mut Vec<Value>, parts: &mut Vec<String>) {
+    if let Some(team) = filter.team_id {
+        push(values, parts, Value::Int(team), "r.team_id = ?");
+    }
+    if let Some(agent) = filter.agent_id {
+        push(values, parts, Value::Int(agent), "r.agent_id = ?");
+    }
+    if let Some(category) = &filter.category {
+        push(values, parts, Value::Text(category.clone()), "COALESCE(r.category, '') = ?");
+    }
+    if let Some(organization) = filter.organization_id {
+        push(values, parts, Value::Int(organization), "r.organization_id = ?");
+    }
+    if let Some(channel) = &filter.channel {
+        push(values, parts, Value::Text(channel.clone()), "r.channel = ?");
+    }
+    parts.push(visibility.condition("r.agent_id", "r.team_id", values));
+}
 
 /// `WHERE` over `responses r` answered in `from` ≤ t < `to` (milliseconds), matching the
 /// filter (attribution as sent) and visible to the viewer; automated answers never count.
@@ -20,28 +56,17 @@ pub(crate) fn answers_condition(
     values: &mut Vec<Value>,
 ) -> String {
     let mut parts = vec!["r.automated = 0".to_string()];
-    let mut push = |values: &mut Vec<Value>, value: Value, sql: &str| {
-        values.push(value);
-        parts.push(sql.replace('?', &format!("${}", values.len())));
-    };
-    push(values, Value::Int(from), "r.first_answered_at >= ?");
-    push(values, Value::Int(to), "r.first_answered_at < ?");
-    if let Some(team) = filter.team_id {
-        push(values, Value::Int(team), "r.team_id = ?");
-    }
-    if let Some(agent) = filter.agent_id {
-        push(values, Value::Int(agent), "r.agent_id = ?");
-    }
-    if let Some(category) = &filter.category {
-        push(values, Value::Text(category.clone()), "COALESCE(r.category, '') = ?");
-    }
-    if let Some(organization) = filter.organization_id {
-        push(values, Value::Int(organization), "r.organization_id = ?");
-    }
-    if let Some(channel) = &filter.channel {
-        push(values, Value::Text(channel.clone()), "r.channel = ?");
-    }
-    parts.push(visibility.condition("r.agent_id", "r.team_id", values));
+    push(values, &mut parts, Value::Int(from), "r.first_answered_at >= ?");
+    push(values, &mut parts, Value::Int(to), "r.first_answered_at < ?");
+    attribution(filter, visibility, values, &mut parts);
+    parts.join(" AND ")
+}
+
+/// Like [`answers_condition`] without the period: for follow-ups counted by their own
+/// times (closed, due, sent) rather than by when the answer came.
+pub(crate) fn scope_condition(filter: &Filter, visibility: &Visibility, values: &mut Vec<Value>) -> String {
+    let mut parts = vec!["r.automated = 0".to_string()];
+    attribution(filter, visibility, values, &mut parts);
     parts.join(" AND ")
 }
 

@@ -1,1 +1,0 @@
-//! Comment themes: see the issue; filled in below.
