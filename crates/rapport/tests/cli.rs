@@ -164,6 +164,25 @@ fn demo_adds_survey_history_once_with_about_a_quarter_answered() {
         follow_ups.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).map(|s| s.parse().unwrap()).collect();
     // added; open cases (overdue); closed; check-ins: every kind of follow-up is there.
     assert!(numbers.iter().all(|&n| n > 0), "{follow_ups}");
+
+    // Last month's management report, and a client's, as files.
+    use chrono::Datelike;
+    let last_month = chrono::Utc::now().date_naive().with_day(1).unwrap().pred_opt().unwrap();
+    let period = format!("{}-{:02}", last_month.year(), last_month.month());
+    let written = stdout(&rapport(dir.path(), &["report", "--period", &period, "--format", "pdf"]));
+    let file = dir.path().join(written.trim());
+    assert!(written.trim() == format!("rapport-report-{period}-management.pdf"), "{written}");
+    assert!(std::fs::read(&file).unwrap().starts_with(b"%PDF"));
+    let xlsx = dir.path().join("finance.xlsx");
+    // A demo organization, named in another case.
+    let args = ["report", "--period", &period, "--organization", "engineering", "--format", "xlsx", "-o"];
+    let output = rapport(dir.path(), &[&args[..], &[xlsx.to_str().unwrap()]].concat());
+    assert_eq!(stdout(&output).trim(), xlsx.to_str().unwrap());
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"), "an XLSX is a zip file");
+    let bad = rapport(dir.path(), &["report", "--period", "2026-13"]);
+    assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("YYYY-MM"));
+    let unknown = rapport(dir.path(), &["report", "--period", &period, "--organization", "No Such Client"]);
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no organization is called “No Such Client”"));
 }
 
 #[test]

@@ -73,8 +73,27 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || ('\u{0300}'..='\u{036F}').contains(&c)
 }
 
+/// Links and email addresses are not words a theme is made of ("https", "com"): each
+/// becomes a pause.
+fn without_links(text: &str) -> String {
+    text.split_inclusive(char::is_whitespace)
+        .map(|token| {
+            let word = token.trim_end();
+            let is_link = word.contains("://")
+                || word.to_ascii_lowercase().starts_with("www.")
+                || word.split_once('@').is_some_and(|(user, host)| !user.is_empty() && host.contains('.'));
+            if is_link {
+                ", "
+            } else {
+                token
+            }
+        })
+        .collect()
+}
+
 /// Lowercase words (apostrophes inside a word kept as `'`), pauses and sentence ends.
 fn pieces(text: &str) -> Vec<Piece> {
+    let text = without_links(text);
     let mut out = Vec::new();
     let mut word = String::new();
     let mut words = 0;

@@ -295,3 +295,23 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn links_and_addresses_are_not_themes() {
+    let texts = [
+        "See https://intranet.example.com/it/kb/mapping-drives for the printer",
+        "Printer fixed, details at www.example.org/printer-help",
+        "Printer works, mail me at ana.silva@example.com",
+    ];
+    let comments: Vec<Comment> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Comment { id: i as i64, text: t, csat: 4, language: Some("en") })
+        .collect();
+    let themes = find_themes(&comments, &ThemeNames::default(), 1);
+    let keys: Vec<&str> = themes.iter().map(|t| t.key.as_str()).collect();
+    for link_word in ["https", "com", "intranet", "www", "org", "example", "silva", "kb"] {
+        assert!(!keys.iter().any(|k| k.split(' ').any(|w| w == link_word)), "{link_word} in {keys:?}");
+    }
+    assert_eq!(themes[0].n(), 3, "the printer theme holds all three: {keys:?}");
+}
