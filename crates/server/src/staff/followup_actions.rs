@@ -5,6 +5,7 @@
 //! messages, a follow-up that changed meanwhile with 409.
 
 use super::followups::{case_again, load_case, parse_id, CaseForm, MAX_TEXT_CHARS};
+use super::form_fields::Fields;
 use super::Staff;
 use crate::app::AppState;
 use crate::desk::Desk;
@@ -18,19 +19,6 @@ use rapport_domain::followup::{check_close, CloseRecovery, RecoveryStep};
 use rapport_domain::text::clean;
 use rapport_store::followups;
 use rapport_store::StoreError;
-
-/// A posted form's fields; the first value of each name counts.
-struct Fields(Vec<(String, String)>);
-
-impl Fields {
-    fn parse(body: &[u8]) -> Fields {
-        Fields(form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
-    }
-
-    fn get(&self, name: &str) -> String {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
-    }
-}
 
 fn sentence(message: &str) -> String {
     let mut chars = message.trim().chars();

@@ -11,6 +11,7 @@ mod coaching;
 mod dashboard;
 mod followup_actions;
 mod followups;
+mod form_fields;
 pub(crate) mod insight_common;
 mod layout;
 mod priorities;

@@ -3,6 +3,7 @@
 //! Admins also set the CSAT target and who gets the monthly reports by email.
 
 use super::access::{require_admin, visibility};
+use super::form_fields::Fields;
 use super::insight_common::CSAT_TARGET;
 use super::layout::{page, Frame};
 use super::Staff;
@@ -126,9 +127,8 @@ async fn file(State(state): State<AppState>, staff: Staff, Query(q): Query<Repor
 
 async fn save_settings(State(state): State<AppState>, staff: Staff, body: Bytes) -> Result<Response, ApiError> {
     require_admin(&staff.user)?;
-    let fields: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
-    let value =
-        |name: &str| fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    let fields = Fields::parse(&body);
+    let value = |name: &str| fields.get(name).trim().to_string();
     staff.check_csrf(&value("csrf"))?;
     let (target, management, clients) = (value("target"), value("management_recipients"), value("client_recipients"));
     let mut errors = Vec::new();

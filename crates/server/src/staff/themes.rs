@@ -6,6 +6,7 @@
 //! page, bad input on the page again with 422.
 
 use super::access::visibility;
+use super::form_fields::Fields;
 use super::layout::{faces, page, Frame};
 use super::Staff;
 use crate::app::AppState;
@@ -411,19 +412,6 @@ fn sentiment_bar(positive: u64, neutral: u64, negative: u64) -> String {
     format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="160" height="12" viewBox="0 0 160 12" role="img" aria-label="{positive} positive, {neutral} neutral, {negative} negative">{rects}</svg>"#
     )
-}
-
-/// A posted form's fields; the first value of each name counts.
-struct Fields(Vec<(String, String)>);
-
-impl Fields {
-    fn parse(body: &[u8]) -> Fields {
-        Fields(form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
-    }
-
-    fn get(&self, name: &str) -> String {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
-    }
 }
 
 /// Agents are told the forms do not exist; everyone else needs the form token.

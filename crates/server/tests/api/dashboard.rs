@@ -3,32 +3,12 @@
 //! only what the viewer may see.
 
 use crate::on_both_databases;
-use crate::support::{event, TestApp};
-use rapport_domain::Scope;
-use rapport_mail::parse_message;
+use crate::support::{Answered, TestApp};
 use rapport_store::StaffRole;
-use std::time::Duration;
 
 /// Closes ticket `id` of `agent` in `team` and answers its survey with `score`.
-async fn answered(app: &TestApp, id: &str, agent: &str, team: &str, score: &str) {
-    let token = app.token(Scope::Ingest).await;
-    let mut body = event(&format!("close-{id}"), id, "closed", "2025-11-20T11:00:00Z");
-    body["ticket"]["assignee"]["email"] = agent.into();
-    body["ticket"]["team"] = team.into();
-    body["ticket"]["requester"]["email"] = format!("{}@example.com", id.to_lowercase()).into();
-    body["ticket"]["requester"]["language"] = "en".into();
-    app.post_event(&token, &body).await;
-    let before = app.smtp.messages().len();
-    app.after_minutes(61).await;
-    let mail = app.smtp.wait_for(before + 1, Duration::from_secs(5)).await;
-    let text = mail[before..]
-        .iter()
-        .filter_map(|m| parse_message(&m.data).unwrap().text)
-        .find(|t| t.contains("?score="))
-        .expect("the survey email");
-    let link = text.split_whitespace().find(|w| w.contains("?score=")).unwrap().split('?').next().unwrap().to_string();
-    app.clock.advance(60_000);
-    assert_eq!(app.client.post(link).form(&[("score", score)]).send().await.unwrap().status(), 200);
+async fn answered(app: &TestApp, ticket: &str, agent: &str, team: &str, score: &str) {
+    app.answered(Answered { ticket, agent, team, score, ..Answered::default() }).await;
 }
 
 on_both_databases! {

@@ -20,7 +20,8 @@ async fn a_month_of_answers(app: &TestApp) {
     for (ticket, organization, category, score, comment) in answers {
         let team = if organization == "Legal" { "Network" } else { "Desktop Support" };
         let agent = if organization == "Legal" { "nia@desk.example" } else { "tom@desk.example" };
-        app.answered(Answered { ticket, agent, team, organization, category, score, comment }).await;
+        app.answered(Answered { ticket, agent, team, organization, category, score, comment, ..Answered::default() })
+            .await;
     }
 }
 

@@ -2,36 +2,13 @@
 //! managers renaming, merging and undoing with the form token; agents may look, not change.
 
 use crate::on_both_databases;
-use crate::support::{event, StaffClient, TestApp};
-use rapport_domain::time::from_millis;
-use rapport_domain::Scope;
-use rapport_mail::parse_message;
+use crate::support::{Answered, StaffClient, TestApp};
 use rapport_store::StaffRole;
-use std::time::Duration;
 
-/// Closes `ticket` (now, on the test clock) for `agent` of Desktop Support, lets the survey
-/// go to a customer speaking `language`, and answers it with `score` and `comment`.
+/// Closes `ticket` for `agent` of Desktop Support, lets the survey go to a customer speaking
+/// `language`, and answers it with `score` and `comment`.
 async fn answered(app: &TestApp, ticket: &str, agent: &str, language: &str, score: &str, comment: &str) {
-    let token = app.token(Scope::Ingest).await;
-    let now = from_millis(app.clock.now() - 60_000).format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let mut body = event(&format!("close-{ticket}"), ticket, "closed", &now);
-    body["ticket"]["assignee"]["email"] = agent.into();
-    body["ticket"]["team"] = "Desktop Support".into();
-    body["ticket"]["requester"]["email"] = format!("{}@example.com", ticket.to_lowercase()).into();
-    body["ticket"]["requester"]["language"] = language.into();
-    assert_eq!(app.post_event(&token, &body).await.status(), 200);
-    let before = app.smtp.messages().len();
-    app.after_minutes(61).await;
-    let mail = app.smtp.wait_for(before + 1, Duration::from_secs(5)).await;
-    let text = mail[before..]
-        .iter()
-        .filter_map(|m| parse_message(&m.data).unwrap().text)
-        .find(|t| t.contains("?score="))
-        .expect("the survey email");
-    let link = text.split_whitespace().find(|w| w.contains("?score=")).unwrap().split('?').next().unwrap().to_string();
-    app.clock.advance(60_000);
-    let form = [("score", score), ("comment", comment)];
-    assert_eq!(app.client.post(link).form(&form).send().await.unwrap().status(), 200);
+    app.answered(Answered { ticket, agent, language, score, comment, ..Answered::default() }).await;
 }
 
 /// The table row of the theme labelled `label`.

@@ -292,6 +292,8 @@ impl StaffClient {
 }
 
 /// A closed ticket whose survey was answered: who handled it, for whom, and the answer.
+/// Fields left empty take the defaults: Tom of Desktop Support, Finance, Hardware, English.
+#[derive(Default)]
 pub struct Answered<'a> {
     pub ticket: &'a str,
     pub agent: &'a str,
@@ -300,20 +302,29 @@ pub struct Answered<'a> {
     pub category: &'a str,
     pub score: &'a str,
     pub comment: &'a str,
+    pub language: &'a str,
 }
 
 impl TestApp {
     /// Closes the ticket, lets the survey go out over SMTP, and answers it from the email's link.
     pub async fn answered(&self, a: Answered<'_>) {
+        fn or<'v>(value: &'v str, default: &'v str) -> &'v str {
+            if value.is_empty() {
+                default
+            } else {
+                value
+            }
+        }
         let token = self.token(Scope::Ingest).await;
-        let mut body = event(&format!("close-{}", a.ticket), a.ticket, "closed", "2025-11-20T11:00:00Z");
-        body["ticket"]["assignee"]["email"] = a.agent.into();
-        body["ticket"]["team"] = a.team.into();
-        body["ticket"]["category"] = a.category.into();
-        body["ticket"]["requester"]["organization"] = a.organization.into();
+        let now = rapport_domain::time::from_millis(self.clock.now() - 60_000).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let mut body = event(&format!("close-{}", a.ticket), a.ticket, "closed", &now);
+        body["ticket"]["assignee"]["email"] = or(a.agent, "tom@desk.example").into();
+        body["ticket"]["team"] = or(a.team, "Desktop Support").into();
+        body["ticket"]["category"] = or(a.category, "Hardware").into();
+        body["ticket"]["requester"]["organization"] = or(a.organization, "Finance").into();
         body["ticket"]["requester"]["email"] = format!("{}@example.com", a.ticket.to_lowercase()).into();
-        body["ticket"]["requester"]["language"] = "en".into();
-        self.post_event(&token, &body).await;
+        body["ticket"]["requester"]["language"] = or(a.language, "en").into();
+        assert_eq!(self.post_event(&token, &body).await.status(), 200, "closing {}", a.ticket);
         let before = self.smtp.messages().len();
         self.after_minutes(61).await;
         let mail = self.smtp.wait_for(before + 1, std::time::Duration::from_secs(5)).await;
