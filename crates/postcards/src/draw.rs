@@ -61,7 +61,7 @@ impl Colour {
 }
 
 /// A circle as four cubic Bézier curves.
-fn circle_path(cx: f32, cy: f32, r: f32) -> Option<Path> {
+pub fn circle_path(cx: f32, cy: f32, r: f32) -> Option<Path> {
     let k = r * 0.552_284_8;
     let mut b = PathBuilder::new();
     b.move_to(cx + r, cy);

@@ -38,6 +38,8 @@ mod card;
 mod draw;
 pub mod text;
 
+/// A circle as a vector path (the reports draw their chart markers with it too).
+pub use draw::circle_path;
 use std::fmt;
 use std::str::FromStr;
 

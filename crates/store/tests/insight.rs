@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::{sent_invitation, Sent};
+
 use rapport_domain::business_hours::BusinessCalendar;
 use rapport_domain::followup::{ClosedRecovery, FollowUpRules, RecoveryStep};
 use rapport_domain::survey::Answer;
@@ -43,7 +45,6 @@ const ANSWERS: [(u8, usize, &str, &[&str]); 8] = [
 /// Two agents in two teams; one sent invitation per answer, with the token `token-<i>`.
 /// Answers the agents' ids.
 fn invitations(conn: &mut dyn Conn) -> rapport_store::Result<Vec<i64>> {
-    let policy: i64 = conn.value("SELECT id FROM survey_policies WHERE is_default = 1", params![])?;
     let mut agents = Vec::new();
     let mut teams = Vec::new();
     for i in 0..2 {
@@ -57,30 +58,16 @@ fn invitations(conn: &mut dyn Conn) -> rapport_store::Result<Vec<i64>> {
         )?);
     }
     for (i, (_, agent, category, _)) in ANSWERS.iter().enumerate() {
-        let customer: i64 = conn.value(
-            "INSERT INTO customers (email, seen_at, created_at) VALUES ($1, 0, 0) RETURNING id",
-            params![format!("c{i}@example.com")],
-        )?;
-        let ticket: i64 = conn.value(
-            "INSERT INTO tickets (source, external_id, status, customer_id, last_event_at, created_at, updated_at)
-             VALUES ('api', $1, 'closed', $2, 0, 0, 0) RETURNING id",
-            params![format!("T{i}"), customer],
-        )?;
-        let decision: i64 = conn.value(
-            "INSERT INTO survey_decisions (ticket_id, cycle, policy_id, decision, reason, decided_at)
-             VALUES ($1, 0, $2, 'invited', 'test', 0) RETURNING id",
-            params![ticket, policy],
-        )?;
-        let invitation: i64 = conn.value(
-            "INSERT INTO invitations (ticket_id, customer_id, policy_id, decision_id, channel, state, send_at, sent_at,
-                 expires_at, agent_id, team_id, category, organization_id, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, 'email', 'sent', $5, $5, $6, $7, $8, $9, NULL, $5, $5) RETURNING id",
-            params![ticket, customer, policy, decision, T0, T0 + 30 * DAY, agents[*agent], teams[*agent], *category],
-        )?;
-        conn.execute(
-            "INSERT INTO invitation_tokens (token_hash, invitation_id, purpose, created_at) VALUES ($1, $2, 'test', 0)",
-            params![hash_secret(&format!("token-{i}")), invitation],
-        )?;
+        let sent = Sent {
+            channel: "email",
+            agent: Some(agents[*agent]),
+            team: Some(teams[*agent]),
+            category: Some(category),
+            organization: None,
+            sent_at: T0,
+            expires_at: T0 + 30 * DAY,
+        };
+        sent_invitation(conn, i as i64, &sent)?;
     }
     Ok(agents)
 }

@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::{sent_invitation, Sent};
+
 use rapport_domain::survey::Answer;
 use rapport_domain::time::Millis;
 use rapport_domain::token::hash_secret;
@@ -30,7 +32,6 @@ impl Lcg {
 /// `count` sent invitations over three teams, four agents, two categories, two organizations
 /// and two channels, each with the token `token-<i>`.
 fn invitations(conn: &mut dyn Conn, count: i64) -> rapport_store::Result<()> {
-    let policy: i64 = conn.value("SELECT id FROM survey_policies WHERE is_default = 1", params![])?;
     let mut teams = Vec::new();
     let mut agents = Vec::new();
     let mut organizations = Vec::new();
@@ -49,47 +50,19 @@ fn invitations(conn: &mut dyn Conn, count: i64) -> rapport_store::Result<()> {
         )?);
     }
     for i in 0..count {
-        let customer: i64 = conn.value(
-            "INSERT INTO customers (email, seen_at, created_at) VALUES ($1, 0, 0) RETURNING id",
-            params![format!("c{i}@example.com")],
-        )?;
-        let ticket: i64 = conn.value(
-            "INSERT INTO tickets (source, external_id, status, customer_id, last_event_at, created_at, updated_at)
-             VALUES ('api', $1, 'closed', $2, 0, 0, 0) RETURNING id",
-            params![format!("T{i}"), customer],
-        )?;
-        let decision: i64 = conn.value(
-            "INSERT INTO survey_decisions (ticket_id, cycle, policy_id, decision, reason, decided_at)
-             VALUES ($1, 0, $2, 'invited', 'test', 0) RETURNING id",
-            params![ticket, policy],
-        )?;
-        let channel = if i % 5 == 0 { "visit_card" } else { "email" };
         let team = (i % 3 != 0).then(|| teams[(i % 3) as usize]);
-        let (agent, organization) = (agents[(i % 4) as usize], (i % 2 == 0).then(|| organizations[(i % 4) as usize]));
-        let category = if i % 2 == 0 { Some("Hardware") } else { None };
-        let invitation: i64 = conn.value(
-            "INSERT INTO invitations (ticket_id, customer_id, policy_id, decision_id, channel, state, send_at, sent_at,
-                 expires_at, agent_id, team_id, category, organization_id, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, 'sent', $6, $6, $7, $8, $9, $10, $11, $6, $6) RETURNING id",
-            params![
-                ticket,
-                customer,
-                policy,
-                decision,
-                channel,
-                T0,
-                T0 + 400 * 86_400_000,
-                agent,
-                team,
-                category,
-                organization
-            ],
-        )?;
+        let organization = (i % 2 == 0).then(|| organizations[(i % 4) as usize]);
+        let sent = Sent {
+            channel: if i % 5 == 0 { "visit_card" } else { "email" },
+            agent: Some(agents[(i % 4) as usize]),
+            team,
+            category: (i % 2 == 0).then_some("Hardware"),
+            organization,
+            sent_at: T0,
+            expires_at: T0 + 400 * 86_400_000,
+        };
+        let invitation = sent_invitation(conn, i, &sent)?;
         rollups::invited(conn, invitation)?;
-        conn.execute(
-            "INSERT INTO invitation_tokens (token_hash, invitation_id, purpose, created_at) VALUES ($1, $2, 'test', 0)",
-            params![hash_secret(&format!("token-{i}")), invitation],
-        )?;
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ use krilla::num::NormalizedF32;
 use krilla::paint::{Fill, LineCap, LineJoin, Stroke, StrokeDash};
 use krilla::surface::Surface;
 use krilla::text::TextDirection;
+use rapport_postcards::circle_path;
 use rapport_postcards::text::{FontFace, Fonts};
 
 /// An sRGB colour.
@@ -162,17 +163,4 @@ fn poly_path(points: &[(f32, f32)], close: bool) -> Option<Path> {
         builder.close();
     }
     builder.finish()
-}
-
-/// A circle as four cubic Bézier curves.
-fn circle_path(cx: f32, cy: f32, r: f32) -> Option<Path> {
-    let k = r * 0.552_284_8;
-    let mut b = PathBuilder::new();
-    b.move_to(cx + r, cy);
-    b.cubic_to(cx + r, cy + k, cx + k, cy + r, cx, cy + r);
-    b.cubic_to(cx - k, cy + r, cx - r, cy + k, cx - r, cy);
-    b.cubic_to(cx - r, cy - k, cx - k, cy - r, cx, cy - r);
-    b.cubic_to(cx + k, cy - r, cx + r, cy - k, cx + r, cy);
-    b.close();
-    b.finish()
 }

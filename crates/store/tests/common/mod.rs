@@ -78,3 +78,59 @@ macro_rules! on_both_databases {
         )*
     };
 }
+
+/// How a test survey was sent: its attribution (as sent) and its times.
+pub struct Sent<'a> {
+    pub channel: &'a str,
+    pub agent: Option<i64>,
+    pub team: Option<i64>,
+    pub category: Option<&'a str>,
+    pub organization: Option<i64>,
+    pub sent_at: i64,
+    pub expires_at: i64,
+}
+
+/// Ticket `T<i>` of customer `c<i>@example.com`, surveyed under the default policy and sent
+/// as `sent` says, with the link token `token-<i>`; answers the invitation's id.
+#[allow(dead_code)] // Not every test file seeds invitations.
+pub fn sent_invitation(conn: &mut dyn rapport_store::db::Conn, i: i64, sent: &Sent) -> rapport_store::Result<i64> {
+    use rapport_store::params;
+    let policy: i64 = conn.value("SELECT id FROM survey_policies WHERE is_default = 1", params![])?;
+    let customer: i64 = conn.value(
+        "INSERT INTO customers (email, seen_at, created_at) VALUES ($1, 0, 0) RETURNING id",
+        params![format!("c{i}@example.com")],
+    )?;
+    let ticket: i64 = conn.value(
+        "INSERT INTO tickets (source, external_id, status, customer_id, last_event_at, created_at, updated_at)
+         VALUES ('api', $1, 'closed', $2, 0, 0, 0) RETURNING id",
+        params![format!("T{i}"), customer],
+    )?;
+    let decision: i64 = conn.value(
+        "INSERT INTO survey_decisions (ticket_id, cycle, policy_id, decision, reason, decided_at)
+         VALUES ($1, 0, $2, 'invited', 'test', 0) RETURNING id",
+        params![ticket, policy],
+    )?;
+    let invitation: i64 = conn.value(
+        "INSERT INTO invitations (ticket_id, customer_id, policy_id, decision_id, channel, state, send_at, sent_at,
+             expires_at, agent_id, team_id, category, organization_id, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, 'sent', $6, $6, $7, $8, $9, $10, $11, $6, $6) RETURNING id",
+        params![
+            ticket,
+            customer,
+            policy,
+            decision,
+            sent.channel,
+            sent.sent_at,
+            sent.expires_at,
+            sent.agent,
+            sent.team,
+            sent.category,
+            sent.organization
+        ],
+    )?;
+    conn.execute(
+        "INSERT INTO invitation_tokens (token_hash, invitation_id, purpose, created_at) VALUES ($1, $2, 'test', 0)",
+        params![rapport_domain::token::hash_secret(&format!("token-{i}")), invitation],
+    )?;
+    Ok(invitation)
+}
