@@ -18,17 +18,36 @@ use serde::Serialize;
 /// A customer's "I need help" after a check-in: a follow-up of its own, owned by the agent.
 pub const HELP_REQUEST: &str = "help_request";
 
+/// What the answer just written says (its caller has it at hand: no need to read it back).
+#[derive(Debug, Clone, Copy)]
+pub struct Given {
+    pub csat: i64,
+    pub nps: Option<i64>,
+    pub automated: bool,
+    /// A first answer has no follow-up yet.
+    pub first: bool,
+}
+
 /// Reconciles the follow-up of response `response_id` with its (new) answer. An answer
 /// flagged as automated asks for nothing.
-pub fn on_answer(conn: &mut dyn Conn, response_id: i64, rules: &FollowUpRules, now: Millis) -> Result<()> {
-    let r = conn.query_one("SELECT csat, nps, automated FROM responses WHERE id = $1", params![response_id])?;
-    let (csat, nps, automated): (i64, Option<i64>, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
-    let wanted = if automated != 0 { None } else { follow_up_for(rules, csat as u8, nps.map(|n| n as u8)) };
-    let existing = conn.query_opt(
-        "SELECT id, kind, state FROM follow_ups WHERE response_id = $1 AND kind IN ('recovery', 'check_in')
-         AND state <> 'cancelled' ORDER BY id DESC LIMIT 1",
-        params![response_id],
-    )?;
+pub fn on_answer(
+    conn: &mut dyn Conn,
+    response_id: i64,
+    given: Given,
+    rules: &FollowUpRules,
+    now: Millis,
+) -> Result<()> {
+    let Given { csat, nps, automated, first } = given;
+    let wanted = if automated { None } else { follow_up_for(rules, csat as u8, nps.map(|n| n as u8)) };
+    let existing = if first {
+        None
+    } else {
+        conn.query_opt(
+            "SELECT id, kind, state FROM follow_ups WHERE response_id = $1 AND kind IN ('recovery', 'check_in')
+             AND state <> 'cancelled' ORDER BY id DESC LIMIT 1",
+            params![response_id],
+        )?
+    };
     let existing = match existing {
         Some(row) => {
             let (id, kind, state): (i64, String, String) = (row.get(0)?, row.get(1)?, row.get(2)?);

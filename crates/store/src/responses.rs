@@ -4,6 +4,7 @@
 use crate::db::{Conn, Row};
 use crate::invitations::OpenInvitation;
 use crate::params;
+use crate::rollups::Counted;
 use crate::Store;
 use crate::{Result, StoreError};
 use rapport_domain::survey::answer::{automated_signs, Answer};
@@ -86,10 +87,13 @@ pub fn save_answer(
         Some(id) => crate::rollups::counted(conn, id)?,
         None => None,
     };
+    // A first answer's only recent click is itself: its automated flag is known before it is written.
+    let first_signs = automated_signs(invitation.sent_at, now, &[(now, answer.csat)]);
     let saved = conn.query_opt(
         "INSERT INTO responses (invitation_id, ticket_id, customer_id, channel, csat, nps, effort, comment, reasons,
-             automated, agent_id, team_id, category, organization_id, first_answered_at, updated_at, changes)
-         SELECT i.id, i.ticket_id, i.customer_id, i.channel, $2, $3, $4, $5, $6, 0,
+             automated, automated_reason, agent_id, team_id, category, organization_id, first_answered_at, updated_at,
+             changes)
+         SELECT i.id, i.ticket_id, i.customer_id, i.channel, $2, $3, $4, $5, $6, $9, $10,
                 i.agent_id, i.team_id, i.category, i.organization_id, $7, $7, 0
          FROM invitations i WHERE i.id = $1
          ON CONFLICT (invitation_id) DO UPDATE SET
@@ -101,7 +105,8 @@ pub fn save_answer(
              updated_at = excluded.updated_at,
              changes = responses.changes + 1
          WHERE responses.first_answered_at + $8 >= excluded.updated_at
-         RETURNING id, changes, first_answered_at",
+         RETURNING id, changes, first_answered_at, COALESCE(team_id, 0), COALESCE(agent_id, 0), COALESCE(category, ''),
+             COALESCE(organization_id, 0), channel, csat, nps, effort, comment",
         params![
             invitation.invitation_id,
             i64::from(answer.csat),
@@ -110,7 +115,9 @@ pub fn save_answer(
             answer.comment,
             reasons,
             now,
-            window
+            window,
+            first_signs.is_some(),
+            first_signs.clone()
         ],
     )?;
     let Some(saved) = saved else { return Ok(SaveOutcome::Locked) };
@@ -119,32 +126,51 @@ pub fn save_answer(
         "INSERT INTO response_changes (response_id, csat, changed_at) VALUES ($1, $2, $3)",
         params![response_id, i64::from(answer.csat), now],
     )?;
-    let recent: Vec<(Millis, u8)> = conn
-        .query(
-            "SELECT changed_at, csat FROM response_changes WHERE response_id = $1 AND changed_at >= $2",
-            params![response_id, now - 60_000],
-        )?
-        .iter()
-        .map(|r| Ok((r.get::<i64>(0)?, r.get::<i64>(1)? as u8)))
-        .collect::<Result<_>>()?;
-    let signs = automated_signs(invitation.sent_at, now, &recent);
-    conn.execute(
-        "UPDATE responses SET automated = $1, automated_reason = $2 WHERE id = $3",
-        params![signs.is_some(), signs, response_id],
-    )?;
+    let first = changes == 0;
+    let signs = if first {
+        first_signs
+    } else {
+        let recent: Vec<(Millis, u8)> = conn
+            .query(
+                "SELECT changed_at, csat FROM response_changes WHERE response_id = $1 AND changed_at >= $2",
+                params![response_id, now - 60_000],
+            )?
+            .iter()
+            .map(|r| Ok((r.get::<i64>(0)?, r.get::<i64>(1)? as u8)))
+            .collect::<Result<_>>()?;
+        let signs = automated_signs(invitation.sent_at, now, &recent);
+        conn.execute(
+            "UPDATE responses SET automated = $1, automated_reason = $2 WHERE id = $3",
+            params![signs.is_some(), signs, response_id],
+        )?;
+        signs
+    };
     conn.execute(
         "UPDATE invitations SET state = 'answered', updated_at = $1 WHERE id = $2",
         params![now, invitation.invitation_id],
     )?;
-    let counted_after = crate::rollups::counted(conn, response_id)?;
+    // How the rollups count it now, from the row as written (the same as `rollups::counted`).
+    let (csat, nps): (i64, Option<i64>) = (saved.get(8)?, saved.get(9)?);
+    let counted_after = if signs.is_some() {
+        None
+    } else {
+        Some(Counted {
+            day: first_answered_at.div_euclid(86_400_000),
+            team_id: saved.get(3)?,
+            agent_id: saved.get(4)?,
+            category: saved.get(5)?,
+            organization_id: saved.get(6)?,
+            channel: saved.get(7)?,
+            csat,
+            nps,
+            effort: saved.get(10)?,
+            has_comment: saved.get::<Option<String>>(11)?.is_some(),
+        })
+    };
     crate::rollups::update(conn, counted_before.as_ref(), counted_after.as_ref())?;
-    crate::followups::on_answer(conn, response_id, &invitation.policy.follow_up, now)?;
-    Ok(SaveOutcome::Saved {
-        response_id,
-        first: changes == 0,
-        automated: signs.is_some(),
-        change_until: first_answered_at + window,
-    })
+    let given = crate::followups::Given { csat, nps, automated: signs.is_some(), first };
+    crate::followups::on_answer(conn, response_id, given, &invitation.policy.follow_up, now)?;
+    Ok(SaveOutcome::Saved { response_id, first, automated: signs.is_some(), change_until: first_answered_at + window })
 }
 
 /// A response as the API lists it, attributed as when the survey was sent.
