@@ -20,7 +20,8 @@
 # run alone, but anything else on the machine (a compiler, say) skews wall times: the script
 # prints the load average and the CPU time (user + sys) of each import next to its wall time.
 # Needs cargo, python3, sqlite3, curl. Loopback only (PORT, default 18081). BUILD=0 skips the
-# `cargo build --release -p rapport` and uses target/release/rapport as it is.
+# `cargo build --release -p rapport` and uses target/release/rapport as it is; BIN=path runs
+# another build of rapport (an older one, to compare) and implies BUILD=0.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -41,8 +42,12 @@ have_time=0
 [ -x /usr/bin/time ] && /usr/bin/time -v true 2>/dev/null && have_time=1
 [ $have_time = 1 ] || echo "import.sh: /usr/bin/time -v unavailable: no peak RSS, no CPU times" >&2
 
-[ "${BUILD:-1}" = 0 ] || cargo build --release -q -p rapport
-bin=$repo/target/release/rapport
+if [ -n "${BIN:-}" ]; then
+  bin=$(realpath "$BIN")
+else
+  [ "${BUILD:-1}" = 0 ] || cargo build --release -q -p rapport
+  bin=$repo/target/release/rapport
+fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rapport-import-bench.XXXXXX")
 server=""

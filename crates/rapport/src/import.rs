@@ -8,6 +8,10 @@
 //! nothing, and importing a later export of the same tickets updates only the tickets that
 //! changed. The event id, derived from the row's content, is what the history remembers.
 //!
+//! A large file (from [`DEFER_INDEXES_FROM`] rows, estimated from its size, and at least
+//! as many as the tickets stored) is imported with the ticket indexes that only serve reads
+//! set aside on SQLite; they are built again at the end, however the import ends.
+//!
 //! The file is streamed: at most two batches of events (one being stored while the next
 //! is read) and a bounded number of rejections are held in memory, whatever the size of
 //! the file.
@@ -17,7 +21,7 @@ use csv::ByteRecord;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rapport_domain::event::{parse_source, PersonInput, TicketEvent, TicketEventInput, TicketInput};
 use rapport_domain::time::{parse_instant, Millis};
-use rapport_store::bulk::ImportOutcome;
+use rapport_store::bulk::{ImportOutcome, DEFER_INDEXES_FROM};
 use rapport_store::Store;
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -34,11 +38,20 @@ pub struct ImportOptions {
     pub batch_size: usize,
     /// Draw a progress bar on standard error (only when it is a terminal).
     pub show_progress: bool,
+    /// From how many rows (estimated from the file's size) the ticket indexes that only
+    /// speed up reads are dropped for the import and built again at its end (SQLite; see
+    /// [`Store::defer_indexes`]).
+    pub defer_indexes_from: u64,
 }
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        Self { source: "import".into(), batch_size: DEFAULT_BATCH_SIZE, show_progress: false }
+        Self {
+            source: "import".into(),
+            batch_size: DEFAULT_BATCH_SIZE,
+            show_progress: false,
+            defer_indexes_from: DEFER_INDEXES_FROM,
+        }
     }
 }
 
@@ -141,7 +154,7 @@ pub async fn import_tickets(store: &Store, path: &Path, options: &ImportOptions,
 
     let progress = Progress(if options.show_progress {
         let bar = ProgressBar::with_draw_target(Some(file_size), ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template("importing [{bar:40}] {bytes}/{total_bytes} ({eta})") {
+        if let Ok(style) = ProgressStyle::with_template("importing [{bar:40}] {bytes}/{total_bytes} ({eta}) {msg}") {
             bar.set_style(style.progress_chars("=> "));
         }
         bar
@@ -149,57 +162,105 @@ pub async fn import_tickets(store: &Store, path: &Path, options: &ImportOptions,
         ProgressBar::hidden()
     });
 
-    let mut summary = ImportSummary::default();
-    let mut batch: Vec<TicketEvent> = Vec::with_capacity(batch_size);
-    let mut batch_first_line = 0;
-    let mut storing = Storing::default();
-    let mut last_error_at = None;
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                if record.iter().all(|cell| cell.trim_ascii().is_empty()) {
-                    continue; // spreadsheets pad exports with rows of empty cells
-                }
-                summary.rows_read += 1;
-                let line = record.position().map_or(0, |p| p.line());
-                match columns.convert(&record, &default_source, now) {
-                    Ok(event) => {
-                        if batch.is_empty() {
-                            batch_first_line = line;
-                        }
-                        batch.push(event);
+    let mut indexes = Indexes { deferred: None, from_rows: options.defer_indexes_from, file_size };
+    let stored: Result<ImportSummary> = async {
+        let mut summary = ImportSummary::default();
+        let mut batch: Vec<TicketEvent> = Vec::with_capacity(batch_size);
+        let mut batch_first_line = 0;
+        let mut storing = Storing::default();
+        let mut last_error_at = None;
+        loop {
+            match reader.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {
+                    if record.iter().all(|cell| cell.trim_ascii().is_empty()) {
+                        continue; // spreadsheets pad exports with rows of empty cells
                     }
-                    Err(reason) => summary.reject(line, reason),
+                    summary.rows_read += 1;
+                    let line = record.position().map_or(0, |p| p.line());
+                    match columns.convert(&record, &default_source, now) {
+                        Ok(event) => {
+                            if batch.is_empty() {
+                                batch_first_line = line;
+                            }
+                            batch.push(event);
+                        }
+                        Err(reason) => summary.reject(line, reason),
+                    }
+                }
+                Err(e) => {
+                    let here = reader.position().byte();
+                    if matches!(e.kind(), csv::ErrorKind::Io(_)) || last_error_at == Some(here) {
+                        storing.finish(&mut summary).await?;
+                        return Err(e).with_context(|| format!("cannot read {}", path.display()));
+                    }
+                    last_error_at = Some(here);
+                    summary.rows_read += 1;
+                    let line = e.position().map_or(reader.position().line(), |p| p.line());
+                    summary.reject(line, format!("unreadable CSV: {e}"));
                 }
             }
-            Err(e) => {
-                let here = reader.position().byte();
-                if matches!(e.kind(), csv::ErrorKind::Io(_)) || last_error_at == Some(here) {
-                    storing.finish(&mut summary).await?;
-                    return Err(e).with_context(|| format!("cannot read {}", path.display()));
-                }
-                last_error_at = Some(here);
-                summary.rows_read += 1;
-                let line = e.position().map_or(reader.position().line(), |p| p.line());
-                summary.reject(line, format!("unreadable CSV: {e}"));
+            if batch.len() >= batch_size {
+                storing.finish(&mut summary).await?;
+                indexes.decide(store, summary.rows_read, skipped + reader.position().byte()).await?;
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
+                storing.start(store, full, batch_first_line, now);
+            }
+            if summary.rows_read % PROGRESS_EVERY == 0 {
+                progress.0.set_position(skipped + reader.position().byte());
             }
         }
-        if batch.len() >= batch_size {
-            storing.finish(&mut summary).await?;
-            let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
-            storing.start(store, full, batch_first_line, now);
-        }
-        if summary.rows_read % PROGRESS_EVERY == 0 {
-            progress.0.set_position(skipped + reader.position().byte());
-        }
-    }
-    storing.finish(&mut summary).await?;
-    if !batch.is_empty() {
-        storing.start(store, batch, batch_first_line, now);
         storing.finish(&mut summary).await?;
+        if !batch.is_empty() {
+            indexes.decide(store, summary.rows_read, skipped + reader.position().byte()).await?;
+            storing.start(store, batch, batch_first_line, now);
+            storing.finish(&mut summary).await?;
+        }
+        Ok(summary)
     }
-    Ok(summary)
+    .await;
+    indexes.restore(store, &progress.0, stored).await
+}
+
+/// Whether this import set the ticket indexes aside (see [`Store::defer_indexes`]): decided
+/// before the first batch is stored, from the file's size and the rows read so far.
+struct Indexes {
+    deferred: Option<bool>,
+    from_rows: u64,
+    file_size: u64,
+}
+
+impl Indexes {
+    async fn decide(&mut self, store: &Store, rows_read: u64, bytes_read: u64) -> Result<()> {
+        if self.deferred.is_some() {
+            return Ok(());
+        }
+        let estimate = if bytes_read == 0 {
+            rows_read
+        } else {
+            let whole = u128::from(rows_read) * u128::from(self.file_size.max(bytes_read)) / u128::from(bytes_read);
+            u64::try_from(whole).unwrap_or(u64::MAX)
+        };
+        let deferred =
+            store.defer_indexes(estimate, self.from_rows).await.context("setting the ticket indexes aside")?;
+        self.deferred = Some(deferred);
+        Ok(())
+    }
+
+    /// Builds the indexes again, whatever became of the import.
+    async fn restore(self, store: &Store, bar: &ProgressBar, stored: Result<ImportSummary>) -> Result<ImportSummary> {
+        if self.deferred == Some(true) {
+            bar.set_message("building the ticket indexes");
+        }
+        // Also builds those an import that died before this one left missing.
+        let later = "the next start of rapport builds them";
+        match (stored, store.restore_indexes().await) {
+            (stored, Ok(_)) => stored,
+            (Ok(_), Err(e)) => Err(anyhow::Error::from(e)
+                .context(format!("the tickets are imported, but building their indexes failed ({later})"))),
+            (Err(e), Err(_)) => Err(e.context(format!("building the ticket indexes failed too ({later})"))),
+        }
+    }
 }
 
 /// The progress bar, cleared however the import ends, so that the summary or the error
@@ -814,6 +875,29 @@ mod tests {
         let changed = write(&dir, "b.csv", &csv.replace("1,open,A,", "1,closed,A,2026-01-03"));
         let later = import_tickets(&store, &changed, &options, NOW + 120_000).await.unwrap();
         assert_eq!((later.created, later.updated, later.unchanged, later.rejected), (0, 1, 3, 1));
+    }
+
+    #[tokio::test]
+    async fn a_large_import_sets_the_ticket_indexes_aside_and_builds_them_again() {
+        let (dir, store) = store().await;
+        let indexes = || async {
+            let sql = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tickets'";
+            store.read(move |conn| conn.value::<i64>(sql, &[])).await.unwrap()
+        };
+        let all = indexes().await;
+        let options = ImportOptions { batch_size: 2, defer_indexes_from: 3, ..ImportOptions::default() };
+        let csv = "id,status,title\n1,open,A\n2,closed,B\n3,solved,C\n4,new,D\n5,open,E\n";
+        let path = write(&dir, "a.csv", csv);
+        let first = import_tickets(&store, &path, &options, NOW).await.unwrap();
+        assert_eq!((first.created, first.rejected, first.rejections[0].line), (4, 1, 4));
+        assert_eq!(indexes().await, all);
+        // Left aside by an import that died: the next one, small, builds them at its end.
+        assert!(store.defer_indexes(10, 1).await.unwrap());
+        assert_eq!(indexes().await, all - 4);
+        let small = ImportOptions { batch_size: 2, ..ImportOptions::default() };
+        let again = import_tickets(&store, &path, &small, NOW + 60_000).await.unwrap();
+        assert_eq!((again.created, again.unchanged), (0, 4));
+        assert_eq!(indexes().await, all);
     }
 
     #[tokio::test]

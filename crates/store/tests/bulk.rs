@@ -7,6 +7,7 @@ use rapport_domain::event::{Assignee, Requester, TicketData, TicketEvent};
 use rapport_domain::time::Millis;
 use rapport_domain::{Email, TicketStatus};
 use rapport_store::bulk::ImportOutcome::{self, Created, Stale, Unchanged, Updated};
+use rapport_store::bulk::DEFERRED_INDEXES;
 use rapport_store::db::Row;
 use rapport_store::Store;
 use TicketStatus::{Closed, New, Open, Pending, Resolved};
@@ -447,4 +448,96 @@ on_both_databases! {
         assert_eq!(count(store, "SELECT COUNT(*) FROM customers").await, 1);
         assert_eq!(count(store, "SELECT COUNT(*) FROM organizations").await, 3);
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Indexes set aside during a large import
+
+/// The names of the indexes of `tickets` that SQLite holds.
+async fn ticket_indexes(store: &Store) -> Vec<String> {
+    let rows =
+        rows(store, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tickets' ORDER BY name").await;
+    rows.iter().map(|r| r.get(0).unwrap()).collect()
+}
+
+fn deferred_names() -> Vec<String> {
+    let mut names: Vec<String> = DEFERRED_INDEXES.iter().map(|(name, _)| name.to_string()).collect();
+    names.sort();
+    names
+}
+
+async fn sqlite_store(dir: &tempfile::TempDir) -> Store {
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("rapport.db").display());
+    let store = Store::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    store
+}
+
+on_both_databases! {
+    async fn an_import_with_the_indexes_set_aside_stores_the_same(store: &Store) {
+        let deferred = store.defer_indexes(420, 1).await.unwrap();
+        assert_eq!(deferred, store.backend() == rapport_store::Backend::Sqlite, "SQLite only");
+        let first = import_in_batches(store, &export(), 50).await;
+        store.restore_indexes().await.unwrap();
+        let again = import_in_batches(store, &export(), 50).await;
+        assert_eq!(tally(&again), [0, 0, 0, 420], "importing again changes nothing");
+        // The same outcomes as with the indexes in place, on a database of its own.
+        let dir = tempfile::tempdir().unwrap();
+        let plain = sqlite_store(&dir).await;
+        assert_eq!(first, import_in_batches(&plain, &export(), 50).await);
+        assert_eq!(count(store, "SELECT COUNT(*) FROM tickets").await, 150);
+        assert_eq!(store.restore_indexes().await.unwrap(), 0, "nothing left to build");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_indexes_set_aside_are_those_the_migrations_create() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = sqlite_store(&dir).await;
+    for (name, create) in DEFERRED_INDEXES {
+        let sql: String = store
+            .read(move |conn| {
+                conn.value("SELECT sql FROM sqlite_master WHERE name = $1", rapport_store::params![*name])
+            })
+            .await
+            .unwrap();
+        assert_eq!(sql, create.replace("IF NOT EXISTS ", ""));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_mid_import_leaves_no_index_missing_at_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = sqlite_store(&dir).await;
+    let all = ticket_indexes(&store).await;
+    assert!(deferred_names().iter().all(|name| all.contains(name)), "{all:?}");
+    assert!(store.defer_indexes(1_000, 1).await.unwrap());
+    let during = ticket_indexes(&store).await;
+    assert!(deferred_names().iter().all(|name| !during.contains(name)), "{during:?}");
+    assert!(during.iter().any(|name| name.starts_with("sqlite_autoindex_tickets")), "the unique key stays");
+    import_in_batches(&store, &export()[..100], 50).await;
+    // The process dies here: no restore_indexes.
+    drop(store);
+    let store = sqlite_store(&dir).await;
+    assert_eq!(ticket_indexes(&store).await, all, "opening the database built them again");
+    assert_eq!(store.restore_indexes().await.unwrap(), 0);
+    let again = import_in_batches(&store, &export()[..100], 50).await;
+    assert_eq!(tally(&again), [0, 0, 0, 100], "the rows stored before the crash are kept");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_indexes_stay_for_a_small_import_or_one_smaller_than_the_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = sqlite_store(&dir).await;
+    assert!(!store.defer_indexes(10, 50_000).await.unwrap(), "below the threshold");
+    import_in_batches(&store, &export()[..150], 150).await;
+    assert!(!store.defer_indexes(100, 1).await.unwrap(), "fewer rows than the 150 tickets stored");
+    let all = ticket_indexes(&store).await;
+    assert!(deferred_names().iter().all(|name| all.contains(name)), "{all:?}");
+    assert!(store.defer_indexes(150, 1).await.unwrap());
+    assert_eq!(store.restore_indexes().await.unwrap(), DEFERRED_INDEXES.len());
+    assert_eq!(ticket_indexes(&store).await, all);
+    // Building them reads the table without the memory map; the map is back afterwards.
+    let mapped: i64 = store.write(|conn| conn.value("PRAGMA mmap_size", &[])).await.unwrap();
+    assert_eq!(mapped, 268_435_456);
 }

@@ -70,7 +70,10 @@ pub fn run(conn: &mut dyn Conn) -> Result<()> {
 }
 
 fn apply_pending(conn: &mut dyn Conn, backend: Backend) -> Result<()> {
-    apply_up_to(conn, backend, i64::MAX)
+    apply_up_to(conn, backend, i64::MAX)?;
+    // A large import sets some ticket indexes aside; one that crashed left them missing.
+    crate::bulk::restore_indexes(conn)?;
+    Ok(())
 }
 
 fn apply_up_to(conn: &mut dyn Conn, backend: Backend, last: i64) -> Result<()> {
