@@ -471,6 +471,48 @@ struct FormPage {
     policy_id: i64,
     groups: Vec<Group>,
     summary: Vec<Problem>,
+    /// The policy's follow-up rules in words (changed through the API).
+    follow_up: Vec<String>,
+}
+
+/// The follow-up rules as sentences a desk lead can check.
+fn follow_up_words(rules: &rapport_domain::followup::FollowUpRules) -> Vec<String> {
+    use rapport_domain::followup::RecoveryOwner;
+    if !rules.enabled {
+        return vec!["Answers lead to no follow-ups.".into()];
+    }
+    let owner = match &rules.recovery_owner {
+        RecoveryOwner::TeamLead => "the team lead".to_string(),
+        RecoveryOwner::Queue { name } => format!("the queue “{name}”"),
+        RecoveryOwner::Agent => "the technician of the ticket".to_string(),
+    };
+    let hours = rules.first_contact_business_minutes / 60;
+    let minutes = rules.first_contact_business_minutes % 60;
+    let first_contact = match (hours, minutes) {
+        (0, m) => format!("{m} business minutes"),
+        (h, 0) => format!("{h} business hours"),
+        (h, m) => format!("{h} h {m} min of business time"),
+    };
+    vec![
+        format!(
+            "CSAT {} or lower (or NPS {} or lower) opens a recovery case for {owner}, {} minutes after the answer (time to correct a misclick).",
+            rules.recovery_csat_max, rules.recovery_nps_max, rules.grace_minutes
+        ),
+        format!(
+            "First contact within {first_contact}; resolved within {} business days; the customer {} an acknowledgement{}.",
+            rules.resolve_business_days,
+            if rules.acknowledge_customer { "gets" } else { "does not get" },
+            if rules.acknowledgement.is_some() { " in the desk's own words" } else { "" }
+        ),
+        format!(
+            "CSAT {} or higher (or NPS {} or higher) schedules a check-in after {} business days, {}.",
+            rules.checkin_csat_min,
+            rules.checkin_nps_min,
+            rules.checkin_business_days,
+            if rules.checkins_automatic { "sent automatically" } else { "sent by the technician with one click" }
+        ),
+        format!("Service gaps to file closed cases under: {}.", rules.service_gaps.join(", ")),
+    ]
 }
 
 fn groups(values: &Values, is_default: bool) -> Vec<Group> {
@@ -721,6 +763,7 @@ fn form_page(staff: &Staff, base: &SurveyPolicy, is_new: bool, values: &Values, 
         policy_id: base.id,
         groups,
         summary,
+        follow_up: follow_up_words(&base.follow_up),
     }
 }
 

@@ -96,6 +96,11 @@ on_both_databases! {
         }
         assert!(!html.contains("id=\"scope_team\""), "the default applies to everything else");
         assert!(html.contains("Quick response"), "reason codes are shown as customers read them");
+        assert!(
+            html.contains("CSAT 2 or lower (or NPS 6 or lower) opens a recovery case for the team lead, 5 minutes after")
+                && html.contains("CSAT 4 or higher (or NPS 9 or higher) schedules a check-in"),
+            "the follow-up rules in words: {html}"
+        );
 
         let mut fields = form_fields(&html, &path);
         set(&mut fields, "sample_percent", "30");
