@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{sent_invitation, Sent};
+use common::{sent_invitation, teams_and_agents, Sent};
 
 use rapport_domain::business_hours::BusinessCalendar;
 use rapport_domain::followup::{ClosedRecovery, FollowUpRules, RecoveryStep};
@@ -45,18 +45,7 @@ const ANSWERS: [(u8, usize, &str, &[&str]); 8] = [
 /// Two agents in two teams; one sent invitation per answer, with the token `token-<i>`.
 /// Answers the agents' ids.
 fn invitations(conn: &mut dyn Conn) -> rapport_store::Result<Vec<i64>> {
-    let mut agents = Vec::new();
-    let mut teams = Vec::new();
-    for i in 0..2 {
-        teams.push(conn.value::<i64>(
-            "INSERT INTO teams (name, name_key, created_at) VALUES ($1, $1, 0) RETURNING id",
-            params![format!("team{i}")],
-        )?);
-        agents.push(conn.value::<i64>(
-            "INSERT INTO agents (email, seen_at, created_at) VALUES ($1, 0, 0) RETURNING id",
-            params![format!("agent{i}@desk.example")],
-        )?);
-    }
+    let (teams, agents) = teams_and_agents(conn, 2)?;
     for (i, (_, agent, category, _)) in ANSWERS.iter().enumerate() {
         let sent = Sent {
             channel: "email",

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{sent_invitation, Sent};
+use common::{sent_invitation, teams_and_agents, Sent};
 
 use rapport_domain::survey::Answer;
 use rapport_domain::time::Millis;
@@ -32,18 +32,9 @@ impl Lcg {
 /// `count` sent invitations over three teams, four agents, two categories, two organizations
 /// and two channels, each with the token `token-<i>`.
 fn invitations(conn: &mut dyn Conn, count: i64) -> rapport_store::Result<()> {
-    let mut teams = Vec::new();
-    let mut agents = Vec::new();
+    let (teams, agents) = teams_and_agents(conn, 4)?;
     let mut organizations = Vec::new();
     for i in 0..4 {
-        teams.push(conn.value::<i64>(
-            "INSERT INTO teams (name, name_key, created_at) VALUES ($1, $1, 0) RETURNING id",
-            params![format!("team{i}")],
-        )?);
-        agents.push(conn.value::<i64>(
-            "INSERT INTO agents (email, seen_at, created_at) VALUES ($1, 0, 0) RETURNING id",
-            params![format!("agent{i}@desk.example")],
-        )?);
         organizations.push(conn.value::<i64>(
             "INSERT INTO organizations (name, name_key, created_at) VALUES ($1, $1, 0) RETURNING id",
             params![format!("org{i}")],

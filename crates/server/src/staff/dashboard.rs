@@ -5,7 +5,7 @@
 //! come from the rollups (never a scan of the answers); every number carries its n.
 
 use super::access::visibility;
-use super::insight_common::{buckets, counts, csat_target, duration_words, interval, percent, some, DAY};
+use super::insight_common::{buckets, counts, csat_point, csat_target, duration_words, interval, percent, some, DAY};
 use super::layout::{page, Frame};
 use super::Staff;
 use crate::app::AppState;
@@ -74,13 +74,7 @@ struct DashboardPage {
 }
 
 fn csat_points(buckets: &[(String, Totals)]) -> Vec<Point> {
-    buckets
-        .iter()
-        .map(|(label, t)| {
-            let p = csat(&counts(&t.csat));
-            Point { label: label.clone(), value: p.value, low: p.low, high: p.high, n: p.n }
-        })
-        .collect()
+    buckets.iter().map(|(label, t)| csat_point(label.clone(), t)).collect()
 }
 
 async fn show(

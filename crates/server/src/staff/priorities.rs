@@ -5,7 +5,7 @@
 //! chose. Answer counts come from the rollups; only examples are read row by row.
 
 use super::access::visibility;
-use super::insight_common::{counts, interval, percent, some};
+use super::insight_common::{counts, interval, percent, some, DAY};
 use super::layout::{page, Frame};
 use super::Staff;
 use crate::app::AppState;
@@ -23,7 +23,6 @@ use rapport_store::rollups::{self, Dimension, Filter, Totals};
 use rapport_store::staff_views::{Named, NamedKind};
 use serde::Deserialize;
 
-const DAY: i64 = 86_400_000;
 /// Categories shown; the rest are counted in a sentence.
 const MAX_CATEGORIES: usize = 10;
 /// Unhappy comments shown per category.

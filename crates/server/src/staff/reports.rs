@@ -56,8 +56,13 @@ impl ReportsPage {
     }
 }
 
+/// The organizations the viewer may report on.
+async fn visible_organizations(state: &AppState, staff: &Staff) -> Result<Vec<Named>, ApiError> {
+    Ok(state.store.named_for(visibility(&staff.user), NamedKind::Organizations).await?)
+}
+
 /// The request a query names; an organization the viewer cannot see is not found.
-async fn request_for(state: &AppState, staff: &Staff, q: &ReportQuery) -> Result<ReportRequest, ApiError> {
+fn request_for(state: &AppState, visible: &[Named], q: &ReportQuery) -> Result<ReportRequest, ApiError> {
     let month = match q.month.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
         Some(text) => text.parse::<Month>().map_err(|m| ApiError::invalid("month", m))?,
         None => Month::containing(state.clock.now()).previous(),
@@ -66,16 +71,19 @@ async fn request_for(state: &AppState, staff: &Staff, q: &ReportQuery) -> Result
         None => None,
         Some(id) => {
             let id: i64 = id.parse().map_err(|_| ApiError::invalid("organization", "must be an organization's id"))?;
-            let visible = state.store.named_for(visibility(&staff.user), NamedKind::Organizations).await?;
-            let found = visible.into_iter().find(|o| o.id == id).ok_or(ApiError::NotFound)?;
-            Some((found.id, found.name))
+            let found = visible.iter().find(|o| o.id == id).ok_or(ApiError::NotFound)?;
+            Some((found.id, found.name.clone()))
         }
     };
     Ok(ReportRequest { month, organization })
 }
 
-async fn view(state: &AppState, staff: &Staff, request: &ReportRequest) -> Result<ReportsPage, ApiError> {
-    let organizations = state.store.named_for(visibility(&staff.user), NamedKind::Organizations).await?;
+async fn view(
+    state: &AppState,
+    staff: &Staff,
+    request: &ReportRequest,
+    organizations: Vec<Named>,
+) -> Result<ReportsPage, ApiError> {
     let organization = request.organization.as_ref().map(|o| o.0.to_string()).unwrap_or_default();
     let query = form_urlencoded::Serializer::new(String::new())
         .append_pair("month", &request.month.to_string())
@@ -97,15 +105,16 @@ async fn view(state: &AppState, staff: &Staff, request: &ReportRequest) -> Resul
 }
 
 async fn show(State(state): State<AppState>, staff: Staff, Query(q): Query<ReportQuery>) -> Result<Response, ApiError> {
-    let request = request_for(&state, &staff, &q).await?;
-    Ok(page(view(&state, &staff, &request).await?))
+    let organizations = visible_organizations(&state, &staff).await?;
+    let request = request_for(&state, &organizations, &q)?;
+    Ok(page(view(&state, &staff, &request, organizations).await?))
 }
 
 /// The report itself: HTML to view (sandboxed: no scripts, nothing from elsewhere) or a
 /// download.
 async fn file(State(state): State<AppState>, staff: Staff, Query(q): Query<ReportQuery>) -> Result<Response, ApiError> {
     let format: Format = q.format.as_deref().unwrap_or("html").parse().map_err(|m| ApiError::invalid("format", m))?;
-    let request = request_for(&state, &staff, &q).await?;
+    let request = request_for(&state, &visible_organizations(&state, &staff).await?, &q)?;
     let bytes =
         report::produce(&state.store, request.clone(), visibility(&staff.user), format, state.clock.now()).await?;
     let mut response = ([(header::CONTENT_TYPE, format.content_type())], bytes).into_response();
@@ -144,7 +153,7 @@ async fn save_settings(State(state): State<AppState>, staff: Staff, body: Bytes)
         errors.push(("client_recipients".into(), message));
     }
     let request = ReportRequest { month: Month::containing(state.clock.now()).previous(), organization: None };
-    let mut view = view(&state, &staff, &request).await?;
+    let mut view = view(&state, &staff, &request, visible_organizations(&state, &staff).await?).await?;
     (view.target, view.management_recipients, view.client_recipients) =
         (target.clone(), management.clone(), clients.clone());
     if !errors.is_empty() {

@@ -7,6 +7,7 @@
 
 use super::access::visibility;
 use super::form_fields::Fields;
+use super::insight_common::DAY;
 use super::layout::{faces, page, Frame};
 use super::Staff;
 use crate::app::AppState;
@@ -33,7 +34,6 @@ use rapport_store::{StaffRole, StoreError};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-const DAY: Millis = 86_400_000;
 /// Comments read per page: the most recent of the period.
 pub(crate) const COMMENT_LIMIT: usize = 5_000;
 /// Themes listed; smaller ones are counted in a sentence.

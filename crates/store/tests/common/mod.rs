@@ -134,3 +134,24 @@ pub fn sent_invitation(conn: &mut dyn rapport_store::db::Conn, i: i64, sent: &Se
     )?;
     Ok(invitation)
 }
+
+/// `n` teams (`team<i>`) and `n` agents (`agent<i>@desk.example`): their ids, in order.
+#[allow(dead_code)] // Not every test file seeds invitations.
+pub fn teams_and_agents(
+    conn: &mut dyn rapport_store::db::Conn,
+    n: usize,
+) -> rapport_store::Result<(Vec<i64>, Vec<i64>)> {
+    use rapport_store::params;
+    let (mut teams, mut agents) = (Vec::new(), Vec::new());
+    for i in 0..n {
+        teams.push(conn.value::<i64>(
+            "INSERT INTO teams (name, name_key, created_at) VALUES ($1, $1, 0) RETURNING id",
+            params![format!("team{i}")],
+        )?);
+        agents.push(conn.value::<i64>(
+            "INSERT INTO agents (email, seen_at, created_at) VALUES ($1, 0, 0) RETURNING id",
+            params![format!("agent{i}@desk.example")],
+        )?);
+    }
+    Ok((teams, agents))
+}
