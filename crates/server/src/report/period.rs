@@ -1,14 +1,11 @@
 //! A report's period: one calendar month. Rollups count by UTC day, so a month is its UTC
 //! days; the desk's zone moves its edges by a few hours at most.
 
+use crate::staff::insight_common::{date_of, day_of, DAY};
 use chrono::{Datelike, NaiveDate};
 use rapport_domain::time::Millis;
 use std::fmt;
 use std::str::FromStr;
-
-const DAY: i64 = 86_400_000;
-/// Days from 0001-01-01 (day 1 of the common era) to 1970-01-01.
-const EPOCH_DAYS_FROM_CE: i32 = 719_163;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Month {
@@ -22,7 +19,7 @@ impl Month {
 
     /// The month `at` falls in (UTC).
     pub fn containing(at: Millis) -> Month {
-        let date = day_to_date(at.div_euclid(DAY));
+        let date = date_of(at.div_euclid(DAY));
         Month::new(date.year(), date.month()).expect("a valid month")
     }
 
@@ -43,7 +40,7 @@ impl Month {
 
     /// Days since the epoch: first day (inclusive) and the next month's first day (exclusive).
     pub fn days(self) -> (i64, i64) {
-        (date_to_day(self.first), date_to_day(self.next().first))
+        (day_of(self.first), day_of(self.next().first))
     }
 
     pub fn millis(self) -> (Millis, Millis) {
@@ -83,14 +80,6 @@ impl FromStr for Month {
     }
 }
 
-pub fn day_to_date(day: i64) -> NaiveDate {
-    NaiveDate::from_num_days_from_ce_opt(EPOCH_DAYS_FROM_CE + day as i32).unwrap_or_default()
-}
-
-fn date_to_day(date: NaiveDate) -> i64 {
-    i64::from(date.num_days_from_ce() - EPOCH_DAYS_FROM_CE)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,7 +94,7 @@ mod tests {
         assert_eq!(october.year_before().to_string(), "2025-10");
         let (from, to) = october.days();
         assert_eq!(to - from, 31);
-        assert_eq!(day_to_date(from).to_string(), "2026-10-01");
+        assert_eq!(date_of(from).to_string(), "2026-10-01");
         assert_eq!(Month::containing(october.millis().1 - 1), october);
         for bad in ["2026-13", "2026", "26-10x", "", "1999-01", "2026-00"] {
             assert!(bad.parse::<Month>().is_err(), "{bad}");
