@@ -82,6 +82,28 @@ impl Store {
         self.on_writer(move |conn| in_transaction(conn, work)).await
     }
 
+    /// [`Store::write`] for bulk work that writes only ids it has read or created in the
+    /// same transaction: on SQLite its foreign keys are not checked one row at a time (a
+    /// lookup per reference per row), since they hold by construction. PostgreSQL checks
+    /// them as always.
+    pub async fn write_bulk<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnMut(&mut dyn Conn) -> Result<T> + Send + 'static,
+    {
+        self.on_writer(move |conn| {
+            if conn.backend() != Backend::Sqlite {
+                return in_transaction(conn, work);
+            }
+            // A no-op inside a transaction: set around it.
+            conn.batch("PRAGMA foreign_keys = OFF")?;
+            let written = in_transaction(conn, work);
+            conn.batch("PRAGMA foreign_keys = ON")?;
+            written
+        })
+        .await
+    }
+
     /// Runs `work` on a reading connection (no transaction).
     pub async fn read<T, F>(&self, work: F) -> Result<T>
     where

@@ -541,3 +541,25 @@ async fn the_indexes_stay_for_a_small_import_or_one_smaller_than_the_table() {
     let mapped: i64 = store.write(|conn| conn.value("PRAGMA mmap_size", &[])).await.unwrap();
     assert_eq!(mapped, 268_435_456);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bulk_path_skips_row_by_row_key_checks_yet_leaves_every_reference_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = sqlite_store(&dir).await;
+    import_in_batches(&store, &export(), 50).await;
+    let dangling = rows(&store, "PRAGMA foreign_key_check").await;
+    assert!(dangling.is_empty(), "{dangling:?}");
+    // The writer checks foreign keys again afterwards: a dangling reference is refused.
+    let refused = store
+        .write(|conn| {
+            conn.execute(
+                "INSERT INTO ticket_history (ticket_id, event_id, to_status, occurred_at, applied, recorded_at)
+                 VALUES (999999, 'x', 'open', 0, 1, 0)",
+                &[],
+            )
+        })
+        .await;
+    assert!(refused.is_err(), "{refused:?}");
+    let on: i64 = store.write(|conn| conn.value("PRAGMA foreign_keys", &[])).await.unwrap();
+    assert_eq!(on, 1);
+}

@@ -66,7 +66,7 @@ impl Store {
 
     /// [`Store::import_batch`] for a batch the caller gives away (no copy).
     pub async fn import_batch_owned(&self, events: Vec<TicketEvent>, now: Millis) -> Result<Vec<ImportOutcome>> {
-        self.write(move |conn| import_events(conn, &events, now)).await
+        self.write_bulk(move |conn| import_events(conn, &events, now)).await
     }
 }
 

@@ -8,7 +8,7 @@ pub mod postgres;
 pub mod sqlite;
 mod value;
 
-pub use value::{FromValue, Row, ToValue, Value};
+pub use value::{FromValue, Row, ToValue, Value, ValueRef};
 
 use crate::{Result, StoreError};
 

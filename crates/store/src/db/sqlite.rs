@@ -1,7 +1,7 @@
 //! SQLite through rusqlite: one writer connection (SQLite has one writer at a time)
 //! and a few readers, all in WAL mode with `synchronous=FULL`.
 
-use super::{Backend, Conn, Row, ToValue, Value};
+use super::{Backend, Conn, Row, ToValue, Value, ValueRef as Param};
 use crate::{Result, StoreError};
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
@@ -37,13 +37,13 @@ fn numbered(sql: &str) -> std::borrow::Cow<'_, str> {
 
 fn bind(statement: &mut rusqlite::CachedStatement<'_>, params: &[&dyn ToValue]) -> Result<()> {
     for (index, param) in params.iter().enumerate() {
-        let value = match param.to_value() {
-            Value::Null => rusqlite::types::Value::Null,
-            Value::Int(i) => rusqlite::types::Value::Integer(i),
-            Value::Real(r) => rusqlite::types::Value::Real(r),
-            Value::Text(s) => rusqlite::types::Value::Text(s),
+        let value = match param.value_ref() {
+            Param::Null => ValueRef::Null,
+            Param::Int(i) => ValueRef::Integer(i),
+            Param::Real(r) => ValueRef::Real(r),
+            Param::Text(s) => ValueRef::Text(s.as_bytes()),
         };
-        statement.raw_bind_parameter(index + 1, value).map_err(sqlite_error)?;
+        statement.raw_bind_parameter(index + 1, rusqlite::types::ToSqlOutput::Borrowed(value)).map_err(sqlite_error)?;
     }
     Ok(())
 }

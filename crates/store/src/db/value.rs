@@ -11,59 +11,89 @@ pub enum Value {
     Text(String),
 }
 
+/// A parameter as it is bound: text borrowed from the caller, so binding copies it once
+/// (into the database's buffer), not twice.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ValueRef<'a> {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(&'a str),
+}
+
+impl ValueRef<'_> {
+    pub fn to_owned(self) -> Value {
+        match self {
+            ValueRef::Null => Value::Null,
+            ValueRef::Int(i) => Value::Int(i),
+            ValueRef::Real(r) => Value::Real(r),
+            ValueRef::Text(s) => Value::Text(s.to_owned()),
+        }
+    }
+}
+
 pub trait ToValue {
-    fn to_value(&self) -> Value;
+    fn value_ref(&self) -> ValueRef<'_>;
+
+    fn to_value(&self) -> Value {
+        self.value_ref().to_owned()
+    }
 }
 
 impl ToValue for Value {
-    fn to_value(&self) -> Value {
-        self.clone()
+    fn value_ref(&self) -> ValueRef<'_> {
+        match self {
+            Value::Null => ValueRef::Null,
+            Value::Int(i) => ValueRef::Int(*i),
+            Value::Real(r) => ValueRef::Real(*r),
+            Value::Text(s) => ValueRef::Text(s),
+        }
     }
 }
 
 impl ToValue for i64 {
-    fn to_value(&self) -> Value {
-        Value::Int(*self)
+    fn value_ref(&self) -> ValueRef<'_> {
+        ValueRef::Int(*self)
     }
 }
 impl ToValue for i32 {
-    fn to_value(&self) -> Value {
-        Value::Int(i64::from(*self))
+    fn value_ref(&self) -> ValueRef<'_> {
+        ValueRef::Int(i64::from(*self))
     }
 }
 impl ToValue for u32 {
-    fn to_value(&self) -> Value {
-        Value::Int(i64::from(*self))
+    fn value_ref(&self) -> ValueRef<'_> {
+        ValueRef::Int(i64::from(*self))
     }
 }
 impl ToValue for bool {
-    fn to_value(&self) -> Value {
-        Value::Int(i64::from(*self))
+    fn value_ref(&self) -> ValueRef<'_> {
+        ValueRef::Int(i64::from(*self))
     }
 }
 impl ToValue for f64 {
-    fn to_value(&self) -> Value {
-        Value::Real(*self)
+    fn value_ref(&self) -> ValueRef<'_> {
+        ValueRef::Real(*self)
     }
 }
 impl ToValue for str {
-    fn to_value(&self) -> Value {
-        Value::Text(self.to_string())
+    fn value_ref(&self) -> ValueRef<'_> {
+        ValueRef::Text(self)
     }
 }
 impl ToValue for String {
-    fn to_value(&self) -> Value {
-        Value::Text(self.clone())
+    fn value_ref(&self) -> ValueRef<'_> {
+        ValueRef::Text(self)
     }
 }
 impl<T: ToValue> ToValue for Option<T> {
-    fn to_value(&self) -> Value {
-        self.as_ref().map_or(Value::Null, ToValue::to_value)
+    fn value_ref(&self) -> ValueRef<'_> {
+        self.as_ref().map_or(ValueRef::Null, ToValue::value_ref)
     }
 }
 impl<T: ToValue + ?Sized> ToValue for &T {
-    fn to_value(&self) -> Value {
-        (**self).to_value()
+    fn value_ref(&self) -> ValueRef<'_> {
+        (**self).value_ref()
     }
 }
 
