@@ -3,6 +3,7 @@
 # against the same server's GET /healthz in the same run. Prints both and their ratio.
 #   scripts/bench/ingest.sh [DATABASE_URL]      (default: SQLite in a temporary directory)
 # Needs wrk (apt-get install wrk). Loopback only; each load lasts DURATION seconds.
+# BUILD=0 uses target/release/rapport as it is; BIN=path runs another build of rapport.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${DURATION:-15}
@@ -10,8 +11,12 @@ CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 PORT=${PORT:-18080}
 
-cargo build --release -q -p rapport
-bin=target/release/rapport
+if [ -n "${BIN:-}" ]; then
+  bin=$BIN
+else
+  [ "${BUILD:-1}" = 0 ] || cargo build --release -q -p rapport
+  bin=target/release/rapport
+fi
 dir=$(mktemp -d)
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir"' EXIT
 db_args=(--data-dir "$dir")
