@@ -23,10 +23,22 @@ impl<Req, Resp> Clone for GroupCommit<Req, Resp> {
 }
 
 impl<Req: Send + Sync + 'static, Resp: Send + 'static> GroupCommit<Req, Resp> {
-    /// Starts the committing task; it ends when every handle is dropped.
+    /// Starts the committing loop; it ends when every handle is dropped.
+    ///
+    /// The loop runs on a thread of its own: on the server's runtime it would wait behind
+    /// the request tasks for its turn after each commit, leaving the writer idle, and with
+    /// a bounded number of clients in flight that idle time, not the CPU, set the rate.
     pub fn start(store: Store, apply: Apply<Req, Resp>) -> Self {
         let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(commit_loop(store, apply, receiver));
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+        let started = std::thread::Builder::new().name("group-commit".into()).spawn(move || match runtime {
+            Ok(runtime) => runtime.block_on(commit_loop(store, apply, receiver)),
+            Err(error) => tracing::error!(%error, "the group-commit loop could not start"),
+        });
+        if let Err(error) = started {
+            // Every submit then answers that the write queue has stopped.
+            tracing::error!(%error, "the group-commit thread could not start");
+        }
         GroupCommit { sender }
     }
 
@@ -77,15 +89,16 @@ fn in_savepoint<Req, Resp>(
     apply: Apply<Req, Resp>,
     request: &Req,
 ) -> rapport_store::Result<Result<Resp, StoreError>> {
-    conn.batch("SAVEPOINT request")?;
+    // Prepared once per connection (a plain batch is parsed again at every request).
+    conn.execute("SAVEPOINT request", &[])?;
     match apply(conn, request) {
         Ok(response) => {
-            conn.batch("RELEASE SAVEPOINT request")?;
+            conn.execute("RELEASE SAVEPOINT request", &[])?;
             Ok(Ok(response))
         }
         Err(error) => {
-            conn.batch("ROLLBACK TO SAVEPOINT request")?;
-            conn.batch("RELEASE SAVEPOINT request")?;
+            conn.execute("ROLLBACK TO SAVEPOINT request", &[])?;
+            conn.execute("RELEASE SAVEPOINT request", &[])?;
             Ok(Err(error))
         }
     }

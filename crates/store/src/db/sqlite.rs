@@ -9,6 +9,8 @@ use std::path::Path;
 
 pub struct SqliteConn(pub(crate) Connection);
 
+const WAL_CHECKPOINT_PAGES: u32 = 10_000;
+
 impl SqliteConn {
     pub fn open(path: &Path) -> Result<SqliteConn> {
         let conn = Connection::open(path).map_err(sqlite_error)?;
@@ -22,11 +24,18 @@ impl SqliteConn {
              PRAGMA temp_store = MEMORY;",
         )
         .map_err(sqlite_error)?;
+        // The commit that takes the WAL past this many pages copies them into the database
+        // file, while its whole group commit waits: at SQLite's default (1,000 pages) that
+        // was every few groups under load, and pages written again and again (indexes,
+        // rollups) were copied every time. About 40 MiB of WAL; ingest gained 8 %.
+        conn.pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_PAGES).map_err(sqlite_error)?;
         Ok(SqliteConn(conn))
     }
 }
 
 /// `$1` → `?1`: numbered parameters that SQLite binds by number, as PostgreSQL does.
+/// (Left as `$1`, SQLite would take it for a name, and finding a parameter's name costs a
+/// scan of them all: quadratic for a multi-row statement.)
 fn numbered(sql: &str) -> std::borrow::Cow<'_, str> {
     if sql.contains('$') {
         sql.replace('$', "?").into()
@@ -36,6 +45,10 @@ fn numbered(sql: &str) -> std::borrow::Cow<'_, str> {
 }
 
 fn bind(statement: &mut rusqlite::CachedStatement<'_>, params: &[&dyn ToValue]) -> Result<()> {
+    let wanted = statement.parameter_count();
+    if params.len() != wanted {
+        return Err(StoreError::Database(format!("{wanted} parameters, {} values given", params.len())));
+    }
     for (index, param) in params.iter().enumerate() {
         let value = match param.value_ref() {
             Param::Null => ValueRef::Null,
@@ -98,5 +111,33 @@ pub fn sqlite_error(error: rusqlite::Error) -> StoreError {
             StoreError::Busy(error.to_string())
         }
         _ => StoreError::Database(error.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params;
+
+    fn conn() -> (tempfile::TempDir, SqliteConn) {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = SqliteConn::open(&dir.path().join("t.db")).unwrap();
+        (dir, conn)
+    }
+
+    #[test]
+    fn dollar_parameters_bind_by_number_whatever_their_order_or_repetition() {
+        let (_dir, mut conn) = conn();
+        let row = conn.query_one("SELECT $2, $1, $2 || $1, $3", params!["a", "b", 7i64]).unwrap();
+        assert_eq!(row.0, [Value::Text("b".into()), Value::Text("a".into()), Value::Text("ba".into()), Value::Int(7)]);
+    }
+
+    #[test]
+    fn a_parameter_without_a_value_or_a_value_without_a_parameter_is_an_error() {
+        let (_dir, mut conn) = conn();
+        let error = conn.query("SELECT $1, $2", params![1i64]).unwrap_err();
+        assert!(error.to_string().contains("2 parameters, 1 values given"), "{error}");
+        let error = conn.query("SELECT $1", params![1i64, 2i64]).unwrap_err();
+        assert!(error.to_string().contains("1 parameters, 2 values given"), "{error}");
     }
 }
