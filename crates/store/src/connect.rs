@@ -91,17 +91,7 @@ impl Store {
         T: Send + 'static,
         F: FnMut(&mut dyn Conn) -> Result<T> + Send + 'static,
     {
-        self.on_writer(move |conn| {
-            if conn.backend() != Backend::Sqlite {
-                return in_transaction(conn, work);
-            }
-            // A no-op inside a transaction: set around it.
-            conn.batch("PRAGMA foreign_keys = OFF")?;
-            let written = in_transaction(conn, work);
-            conn.batch("PRAGMA foreign_keys = ON")?;
-            written
-        })
-        .await
+        self.on_writer(move |conn| crate::db::without_foreign_keys(conn, |conn| in_transaction(conn, work))).await
     }
 
     /// Runs `work` on a reading connection (no transaction).

@@ -91,40 +91,35 @@ fn apply_up_to(conn: &mut dyn Conn, backend: Backend, last: i64) -> Result<()> {
             Backend::Postgres => migration.postgres,
         };
         let sqlite = backend == Backend::Sqlite;
-        if sqlite {
-            // SQLite changes a table's constraints by rebuilding it (its documented
-            // procedure): foreign keys are off while a migration runs, checked before commit.
-            conn.batch("PRAGMA foreign_keys = OFF")?;
-        }
-        conn.batch(if sqlite { "BEGIN IMMEDIATE" } else { "BEGIN" })?;
-        let done = conn.batch(sql).and_then(|()| {
-            if sqlite {
-                let broken = conn.query("PRAGMA foreign_key_check", params![])?;
-                if !broken.is_empty() {
-                    return Err(crate::StoreError::Corrupt(format!(
-                        "migration {} leaves {} rows with broken references",
-                        migration.version,
-                        broken.len()
-                    )));
+        // SQLite changes a table's constraints by rebuilding it (its documented procedure):
+        // foreign keys are off while a migration runs, checked before commit.
+        super::without_foreign_keys(conn, |conn| {
+            conn.batch(if sqlite { "BEGIN IMMEDIATE" } else { "BEGIN" })?;
+            let done = conn.batch(sql).and_then(|()| {
+                if sqlite {
+                    let broken = conn.query("PRAGMA foreign_key_check", params![])?;
+                    if !broken.is_empty() {
+                        return Err(crate::StoreError::Corrupt(format!(
+                            "migration {} leaves {} rows with broken references",
+                            migration.version,
+                            broken.len()
+                        )));
+                    }
                 }
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_millis() as i64)
+                    .unwrap_or_default();
+                conn.execute(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+                    params![migration.version, now],
+                )
+            });
+            match done {
+                Ok(_) => conn.batch("COMMIT"),
+                Err(error) => conn.batch("ROLLBACK").and(Err(error)),
             }
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_millis() as i64)
-                .unwrap_or_default();
-            conn.execute(
-                "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
-                params![migration.version, now],
-            )
-        });
-        let finished = match done {
-            Ok(_) => conn.batch("COMMIT"),
-            Err(error) => conn.batch("ROLLBACK").and(Err(error)),
-        };
-        if sqlite {
-            conn.batch("PRAGMA foreign_keys = ON")?;
-        }
-        finished?;
+        })?;
         tracing::info!(version = migration.version, "applied migration");
     }
     Ok(())

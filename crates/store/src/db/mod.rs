@@ -50,6 +50,19 @@ impl dyn Conn + '_ {
     }
 }
 
+/// Runs `work` with SQLite's foreign-key checks off, and turns them on again however it
+/// ends. The setting cannot change inside a transaction: `work` begins and ends its own.
+/// On PostgreSQL `work` simply runs.
+pub fn without_foreign_keys<T>(conn: &mut dyn Conn, work: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
+    if conn.backend() != Backend::Sqlite {
+        return work(conn);
+    }
+    conn.batch("PRAGMA foreign_keys = OFF")?;
+    let result = work(conn);
+    conn.batch("PRAGMA foreign_keys = ON")?;
+    result
+}
+
 /// `params![a, b]` → `&[&a, &b]` as the trait objects `Conn` takes.
 #[macro_export]
 macro_rules! params {
