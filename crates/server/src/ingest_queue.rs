@@ -12,6 +12,10 @@ pub fn start(store: Store) -> IngestQueue {
     GroupCommit::start(store, apply)
 }
 
-fn apply(conn: &mut dyn Conn, (event, received_at): &(TicketEvent, Millis)) -> rapport_store::Result<IngestOutcome> {
+fn apply(
+    conn: &mut dyn Conn,
+    (event, received_at): &(TicketEvent, Millis),
+    _: &mut (),
+) -> rapport_store::Result<IngestOutcome> {
     ingest_event(conn, event, *received_at)
 }

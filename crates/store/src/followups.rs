@@ -28,16 +28,27 @@ pub struct Given {
     pub first: bool,
 }
 
-/// Reconciles the follow-up of response `response_id` with its (new) answer. An answer
+/// The answer's response and what it is attributed to, as its caller just wrote them.
+#[derive(Debug, Clone, Copy)]
+pub struct Answered {
+    pub response_id: i64,
+    pub ticket_id: i64,
+    pub customer_id: i64,
+    pub agent_id: Option<i64>,
+    pub team_id: Option<i64>,
+}
+
+/// Reconciles the follow-up of response `about.response_id` with its (new) answer. An answer
 /// flagged as automated asks for nothing.
 pub fn on_answer(
     conn: &mut dyn Conn,
-    response_id: i64,
+    about: &Answered,
     given: Given,
     rules: &FollowUpRules,
     now: Millis,
 ) -> Result<()> {
     let Given { csat, nps, automated, first } = given;
+    let response_id = about.response_id;
     let wanted = if automated { None } else { follow_up_for(rules, csat as u8, nps.map(|n| n as u8)) };
     let existing = if first {
         None
@@ -60,24 +71,34 @@ pub fn on_answer(
     };
     match reconcile(existing.map(|(_, kind, state)| (kind, state)), wanted) {
         Reconcile::Keep => Ok(()),
-        Reconcile::Create(kind) => create(conn, response_id, kind, rules, now),
+        Reconcile::Create(kind) => create(conn, about, kind, rules, now),
         Reconcile::Cancel => cancel(conn, existing.map(|e| e.0), "the customer changed their answer", now),
         Reconcile::Replace { create: kind, .. } => {
             cancel(conn, existing.map(|e| e.0), "the customer changed their answer", now)?;
-            create(conn, response_id, kind, rules, now)
+            create(conn, about, kind, rules, now)
         }
     }
 }
 
-fn create(conn: &mut dyn Conn, response_id: i64, kind: FollowUpKind, rules: &FollowUpRules, now: Millis) -> Result<()> {
+fn create(conn: &mut dyn Conn, about: &Answered, kind: FollowUpKind, rules: &FollowUpRules, now: Millis) -> Result<()> {
     let at = fires_at(rules, now);
-    let id: i64 = conn.value(
-        "INSERT INTO follow_ups (kind, state, response_id, ticket_id, customer_id, agent_id, team_id, fires_at,
-             created_at, updated_at)
-         SELECT $1, 'pending', r.id, r.ticket_id, r.customer_id, r.agent_id, r.team_id, $2, $3, $3
-         FROM responses r WHERE r.id = $4 RETURNING id",
-        params![kind.as_str(), at, now, response_id],
-    )?;
+    let id = conn
+        .insert_id(
+            "INSERT INTO follow_ups (kind, state, response_id, ticket_id, customer_id, agent_id, team_id, fires_at,
+                 created_at, updated_at)
+             VALUES ($1, 'pending', $2, $3, $4, $5, $6, $7, $8, $8)",
+            params![
+                kind.as_str(),
+                about.response_id,
+                about.ticket_id,
+                about.customer_id,
+                about.agent_id,
+                about.team_id,
+                at,
+                now
+            ],
+        )?
+        .ok_or_else(|| StoreError::Database("the follow-up was not inserted".into()))?;
     event(conn, id, now, "rapport", "created", None, None)?;
     schedule(conn, JobKind::FireFollowUp, id, at, now)
 }

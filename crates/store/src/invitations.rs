@@ -1,7 +1,7 @@
 //! Invitations: sending them (tokens, attribution, reminders, expiry) and finding them
 //! again from a token in a link.
 
-use crate::db::{Conn, Row};
+use crate::db::Conn;
 use crate::jobs::{schedule, JobKind};
 use crate::params;
 use crate::policies::policy_by_id;
@@ -157,30 +157,45 @@ pub struct OpenInvitation {
     pub ticket_title: Option<String>,
     pub customer_name: Option<String>,
     pub customer_language: Option<String>,
+    /// Who and what an answer is attributed to (fixed when the survey was sent).
+    pub agent_id: Option<i64>,
+    pub team_id: Option<i64>,
+    pub category: Option<String>,
+    pub organization_id: Option<i64>,
     pub policy: SurveyPolicy,
     pub response: Option<crate::responses::ResponseRecord>,
 }
 
+impl OpenInvitation {
+    /// Sent and not ended: it can be answered (or its answer changed, within the window).
+    pub fn is_open(&self, now: Millis) -> bool {
+        matches!(self.state.as_str(), "sent" | "answered")
+            && !(self.response.is_none() && self.expires_at.is_some_and(|at| now > at))
+    }
+}
+
+/// The invitation a token opens, with its survey policy and its answer so far, in one
+/// query: this is on every answer's path.
 pub fn invitation_by_token(conn: &mut dyn Conn, token_hash: &str) -> Result<Option<OpenInvitation>> {
     let row = conn.query_opt(
         "SELECT i.id, i.state, i.channel, i.sent_at, i.expires_at, i.ticket_id, i.customer_id, i.policy_id,
-                t.external_id, t.title, c.name, c.language
+                t.external_id, t.title, c.name, c.language, i.agent_id, i.team_id, i.category, i.organization_id,
+                p.body, p.is_default,
+                r.id, r.csat, r.nps, r.effort, r.comment, r.reasons, r.automated, r.automated_reason,
+                r.first_answered_at, r.updated_at
          FROM invitation_tokens k
          JOIN invitations i ON i.id = k.invitation_id
          JOIN tickets t ON t.id = i.ticket_id
          JOIN customers c ON c.id = i.customer_id
+         JOIN survey_policies p ON p.id = i.policy_id
+         LEFT JOIN responses r ON r.invitation_id = i.id
          WHERE k.token_hash = $1",
         params![token_hash],
     )?;
     let Some(r) = row else { return Ok(None) };
-    open_invitation(conn, &r).map(Some)
-}
-
-fn open_invitation(conn: &mut dyn Conn, r: &Row) -> Result<OpenInvitation> {
-    let invitation_id: i64 = r.get(0)?;
-    let policy_id: i64 = r.get(7)?;
-    Ok(OpenInvitation {
-        invitation_id,
+    let answered = r.get::<Option<i64>>(18)?.is_some();
+    Ok(Some(OpenInvitation {
+        invitation_id: r.get(0)?,
         state: r.get(1)?,
         channel: r.get(2)?,
         sent_at: r.get(3)?,
@@ -191,9 +206,13 @@ fn open_invitation(conn: &mut dyn Conn, r: &Row) -> Result<OpenInvitation> {
         ticket_title: r.get(9)?,
         customer_name: r.get(10)?,
         customer_language: r.get(11)?,
-        policy: policy_by_id(conn, policy_id)?,
-        response: crate::responses::response_for_invitation(conn, invitation_id)?,
-    })
+        agent_id: r.get(12)?,
+        team_id: r.get(13)?,
+        category: r.get(14)?,
+        organization_id: r.get(15)?,
+        policy: crate::policies::parse_policy(r.get(7)?, &r.get::<String>(16)?, r.get(17)?)?,
+        response: if answered { Some(crate::responses::response_at(&r, 18)?) } else { None },
+    }))
 }
 
 /// Opting out stops every future survey to this customer, including reminders and

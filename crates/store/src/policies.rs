@@ -6,14 +6,33 @@ use crate::Store;
 use crate::{Result, StoreError};
 use rapport_domain::survey::SurveyPolicy;
 use rapport_domain::time::Millis;
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
 
 fn policy_from_row(row: &Row) -> Result<SurveyPolicy> {
-    let id: i64 = row.get(0)?;
-    let body: String = row.get(1)?;
-    let mut policy: SurveyPolicy =
-        serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(format!("survey policy {id}: {e}")))?;
+    parse_policy(row.get(0)?, &row.get::<String>(1)?, row.get(2)?)
+}
+
+/// A policy from its stored JSON. Every answer needs its policy, and desks have a few, so
+/// parsed policies are kept by their JSON text (an edited policy is new text).
+pub(crate) fn parse_policy(id: i64, body: &str, is_default: bool) -> Result<SurveyPolicy> {
+    static PARSED: LazyLock<Mutex<HashMap<String, SurveyPolicy>>> = LazyLock::new(Default::default);
+    let cached = PARSED.lock().unwrap_or_else(|p| p.into_inner()).get(body).cloned();
+    let mut policy = match cached {
+        Some(policy) => policy,
+        None => {
+            let policy: SurveyPolicy =
+                serde_json::from_str(body).map_err(|e| StoreError::Corrupt(format!("survey policy {id}: {e}")))?;
+            let mut parsed = PARSED.lock().unwrap_or_else(|p| p.into_inner());
+            if parsed.len() >= 256 {
+                parsed.clear();
+            }
+            parsed.insert(body.to_string(), policy.clone());
+            policy
+        }
+    };
     policy.id = id;
-    policy.is_default = row.get(2)?;
+    policy.is_default = is_default;
     Ok(policy)
 }
 

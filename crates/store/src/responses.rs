@@ -4,10 +4,11 @@
 use crate::db::{Conn, Row};
 use crate::invitations::OpenInvitation;
 use crate::params;
-use crate::rollups::Counted;
+use crate::rollups::{Counted, RollupDeltas};
 use crate::Store;
 use crate::{Result, StoreError};
-use rapport_domain::survey::answer::{automated_signs, Answer};
+use rapport_domain::event::FieldError;
+use rapport_domain::survey::answer::{automated_signs, Answer, AnswerInput};
 use rapport_domain::time::Millis;
 use serde::Serialize;
 
@@ -28,28 +29,29 @@ pub struct ResponseRecord {
 const SELECT_RESPONSE: &str = "SELECT id, csat, nps, effort, comment, reasons, automated, automated_reason,
     first_answered_at, updated_at FROM responses";
 
-fn response_from_row(r: &Row) -> Result<ResponseRecord> {
-    let reasons: String = r.get(5)?;
+/// A response from the row's columns `at`, `at + 1`, … in [`SELECT_RESPONSE`]'s order.
+pub(crate) fn response_at(r: &Row, at: usize) -> Result<ResponseRecord> {
+    let reasons: String = r.get(at + 5)?;
     Ok(ResponseRecord {
-        id: r.get(0)?,
-        csat: r.get(1)?,
-        nps: r.get(2)?,
-        effort: r.get(3)?,
-        comment: r.get(4)?,
+        id: r.get(at)?,
+        csat: r.get(at + 1)?,
+        nps: r.get(at + 2)?,
+        effort: r.get(at + 3)?,
+        comment: r.get(at + 4)?,
         reasons: serde_json::from_str(&reasons).unwrap_or_default(),
-        automated: r.get(6)?,
-        automated_reason: r.get(7)?,
-        first_answered_at: r.get(8)?,
-        updated_at: r.get(9)?,
+        automated: r.get(at + 6)?,
+        automated_reason: r.get(at + 7)?,
+        first_answered_at: r.get(at + 8)?,
+        updated_at: r.get(at + 9)?,
     })
 }
 
 pub fn response_for_invitation(conn: &mut dyn Conn, invitation_id: i64) -> Result<Option<ResponseRecord>> {
     let sql = format!("{SELECT_RESPONSE} WHERE invitation_id = $1");
-    conn.query_opt(&sql, params![invitation_id])?.as_ref().map(response_from_row).transpose()
+    conn.query_opt(&sql, params![invitation_id])?.as_ref().map(|r| response_at(r, 0)).transpose()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SaveOutcome {
     Saved {
         response_id: i64,
@@ -59,69 +61,91 @@ pub enum SaveOutcome {
     },
     /// Answered, and the window to change it has passed.
     Locked,
-    /// Expired, cancelled, or never sent.
+    /// Expired, cancelled, never sent, or no such token.
     Closed,
+    /// The answer does not fit the survey (no rating, a comment too long…).
+    Invalid(Vec<FieldError>),
 }
 
-/// Records an answer. The insert-or-update is one statement guarded by the change
-/// window, so any number of concurrent submissions leave exactly one response.
+/// Answers with a token. The invitation is looked up here, in the writer's transaction:
+/// it cannot be stale, and the answer costs no separate read. The rollup changes are left
+/// in `rollups` for the caller to write (a group commit writes a whole batch's at once).
+pub fn answer_with_token(
+    conn: &mut dyn Conn,
+    token_hash: &str,
+    input: &AnswerInput,
+    now: Millis,
+    rollups: &mut RollupDeltas,
+) -> Result<SaveOutcome> {
+    let Some(invitation) = crate::invitations::invitation_by_token(conn, token_hash)? else {
+        return Ok(SaveOutcome::Closed);
+    };
+    if !invitation.is_open(now) {
+        return Ok(SaveOutcome::Closed);
+    }
+    let policy = &invitation.policy;
+    let allowed: Vec<String> = policy.reasons_positive.iter().chain(&policy.reasons_negative).cloned().collect();
+    match input.parse(policy.scale, &allowed) {
+        Ok(answer) => record_answer(conn, &invitation, &answer, now, rollups),
+        Err(errors) => Ok(SaveOutcome::Invalid(errors)),
+    }
+}
+
+/// Records an answer and writes its rollup changes. `invitation` must have been read in
+/// this transaction ([`crate::invitations::invitation_by_token`]).
 pub fn save_answer(
     conn: &mut dyn Conn,
     invitation: &OpenInvitation,
     answer: &Answer,
     now: Millis,
 ) -> Result<SaveOutcome> {
-    let open = matches!(invitation.state.as_str(), "sent" | "answered");
-    if !open || invitation.expires_at.is_some_and(|at| now > at && invitation.response.is_none()) {
+    let mut rollups = RollupDeltas::default();
+    let outcome = record_answer(conn, invitation, answer, now, &mut rollups)?;
+    rollups.write(conn)?;
+    Ok(outcome)
+}
+
+/// Records an answer, leaving its rollup changes in `rollups`. A first answer is a plain
+/// insert; a change is one insert-or-update guarded by the change window. Either way any
+/// number of concurrent submissions leave exactly one response.
+fn record_answer(
+    conn: &mut dyn Conn,
+    invitation: &OpenInvitation,
+    answer: &Answer,
+    now: Millis,
+    rollups: &mut RollupDeltas,
+) -> Result<SaveOutcome> {
+    if !invitation.is_open(now) {
         return Ok(SaveOutcome::Closed);
     }
     let window = i64::from(invitation.policy.change_window_hours) * 3_600_000;
     let reasons = serde_json::to_string(&answer.reasons).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    // How the rollups count this answer before the change, read in this transaction (the
-    // invitation the request carries may be older than a concurrent answer).
-    let previous: Option<i64> = conn
-        .query_opt("SELECT id FROM responses WHERE invitation_id = $1", params![invitation.invitation_id])?
-        .map(|r| r.get(0))
-        .transpose()?;
-    let counted_before = match previous {
-        Some(id) => crate::rollups::counted(conn, id)?,
-        None => None,
-    };
     // A first answer's only recent click is itself: its automated flag is known before it is written.
     let first_signs = automated_signs(invitation.sent_at, now, &[(now, answer.csat)]);
-    let saved = conn.query_opt(
-        "INSERT INTO responses (invitation_id, ticket_id, customer_id, channel, csat, nps, effort, comment, reasons,
-             automated, automated_reason, agent_id, team_id, category, organization_id, first_answered_at, updated_at,
-             changes)
-         SELECT i.id, i.ticket_id, i.customer_id, i.channel, $2, $3, $4, $5, $6, $9, $10,
-                i.agent_id, i.team_id, i.category, i.organization_id, $7, $7, 0
-         FROM invitations i WHERE i.id = $1
-         ON CONFLICT (invitation_id) DO UPDATE SET
-             csat = excluded.csat,
-             nps = COALESCE(excluded.nps, responses.nps),
-             effort = COALESCE(excluded.effort, responses.effort),
-             comment = COALESCE(excluded.comment, responses.comment),
-             reasons = CASE WHEN excluded.reasons = '[]' THEN responses.reasons ELSE excluded.reasons END,
-             updated_at = excluded.updated_at,
-             changes = responses.changes + 1
-         WHERE responses.first_answered_at + $8 >= excluded.updated_at
-         RETURNING id, changes, first_answered_at, COALESCE(team_id, 0), COALESCE(agent_id, 0), COALESCE(category, ''),
-             COALESCE(organization_id, 0), channel, csat, nps, effort, comment",
-        params![
-            invitation.invitation_id,
-            i64::from(answer.csat),
-            answer.nps.map(i64::from),
-            answer.effort.map(i64::from),
-            answer.comment,
-            reasons,
-            now,
-            window,
-            first_signs.is_some(),
-            first_signs.clone()
-        ],
-    )?;
-    let Some(saved) = saved else { return Ok(SaveOutcome::Locked) };
-    let (response_id, changes, first_answered_at): (i64, i64, Millis) = (saved.get(0)?, saved.get(1)?, saved.get(2)?);
+    let first = match invitation.response {
+        None => insert_first(conn, invitation, answer, &reasons, &first_signs, now)?,
+        Some(_) => None,
+    };
+    let (written, counted_before) = match first {
+        Some(written) => (written, None),
+        None => {
+            // How the rollups count the answer before this change. Read here, not taken from
+            // `invitation`: on PostgreSQL another instance may have just saved a first answer.
+            let previous: Option<i64> = conn
+                .query_opt("SELECT id FROM responses WHERE invitation_id = $1", params![invitation.invitation_id])?
+                .map(|r| r.get(0))
+                .transpose()?;
+            let before = match previous {
+                Some(id) => crate::rollups::counted(conn, id)?,
+                None => None,
+            };
+            match change(conn, invitation, answer, &reasons, &first_signs, now, window)? {
+                Some(written) => (written, before),
+                None => return Ok(SaveOutcome::Locked),
+            }
+        }
+    };
+    let Written { response_id, first_answered_at, changes, csat, nps, effort, has_comment } = written;
     conn.execute(
         "INSERT INTO response_changes (response_id, csat, changed_at) VALUES ($1, $2, $3)",
         params![response_id, i64::from(answer.csat), now],
@@ -149,28 +173,152 @@ pub fn save_answer(
         "UPDATE invitations SET state = 'answered', updated_at = $1 WHERE id = $2",
         params![now, invitation.invitation_id],
     )?;
-    // How the rollups count it now, from the row as written (the same as `rollups::counted`).
-    let (csat, nps): (i64, Option<i64>) = (saved.get(8)?, saved.get(9)?);
-    let counted_after = if signs.is_some() {
-        None
-    } else {
-        Some(Counted {
-            day: first_answered_at.div_euclid(86_400_000),
-            team_id: saved.get(3)?,
-            agent_id: saved.get(4)?,
-            category: saved.get(5)?,
-            organization_id: saved.get(6)?,
-            channel: saved.get(7)?,
-            csat,
-            nps,
-            effort: saved.get(10)?,
-            has_comment: saved.get::<Option<String>>(11)?.is_some(),
-        })
-    };
-    crate::rollups::update(conn, counted_before.as_ref(), counted_after.as_ref())?;
+    // How the rollups count it now (the same as `rollups::counted` would read back).
+    let counted_after = signs.is_none().then(|| Counted {
+        day: first_answered_at.div_euclid(86_400_000),
+        team_id: invitation.team_id.unwrap_or(0),
+        agent_id: invitation.agent_id.unwrap_or(0),
+        category: invitation.category.clone().unwrap_or_default(),
+        organization_id: invitation.organization_id.unwrap_or(0),
+        channel: invitation.channel.clone(),
+        csat,
+        nps,
+        effort,
+        has_comment,
+    });
+    rollups.change(counted_before.as_ref(), counted_after.as_ref());
     let given = crate::followups::Given { csat, nps, automated: signs.is_some(), first };
-    crate::followups::on_answer(conn, response_id, given, &invitation.policy.follow_up, now)?;
+    let about = crate::followups::Answered {
+        response_id,
+        ticket_id: invitation.ticket_id,
+        customer_id: invitation.customer_id,
+        agent_id: invitation.agent_id,
+        team_id: invitation.team_id,
+    };
+    crate::followups::on_answer(conn, &about, given, &invitation.policy.follow_up, now)?;
     Ok(SaveOutcome::Saved { response_id, first, automated: signs.is_some(), change_until: first_answered_at + window })
+}
+
+/// A response as written: what the rollups and follow-ups need of it.
+struct Written {
+    response_id: i64,
+    first_answered_at: Millis,
+    changes: i64,
+    csat: i64,
+    nps: Option<i64>,
+    effort: Option<i64>,
+    has_comment: bool,
+}
+
+const RESPONSE_COLUMNS: &str = "invitation_id, ticket_id, customer_id, channel, csat, nps, effort, comment, reasons,
+    automated, automated_reason, agent_id, team_id, category, organization_id, first_answered_at, updated_at, changes";
+
+/// The first answer: `None` if another one got in first (another instance, on PostgreSQL).
+/// A single-row insert that skips a conflict, without `RETURNING`, needs no statement
+/// journal on SQLite.
+fn insert_first(
+    conn: &mut dyn Conn,
+    invitation: &OpenInvitation,
+    answer: &Answer,
+    reasons: &str,
+    signs: &Option<String>,
+    now: Millis,
+) -> Result<Option<Written>> {
+    let sql = format!(
+        "INSERT INTO responses ({RESPONSE_COLUMNS})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, 0)
+         ON CONFLICT (invitation_id) DO NOTHING"
+    );
+    let inserted = conn.insert_id(
+        &sql,
+        params![
+            invitation.invitation_id,
+            invitation.ticket_id,
+            invitation.customer_id,
+            invitation.channel,
+            i64::from(answer.csat),
+            answer.nps.map(i64::from),
+            answer.effort.map(i64::from),
+            answer.comment,
+            reasons,
+            signs.is_some(),
+            signs,
+            invitation.agent_id,
+            invitation.team_id,
+            invitation.category,
+            invitation.organization_id,
+            now
+        ],
+    )?;
+    let Some(response_id) = inserted else { return Ok(None) };
+    Ok(Some(Written {
+        response_id,
+        first_answered_at: now,
+        changes: 0,
+        csat: i64::from(answer.csat),
+        nps: answer.nps.map(i64::from),
+        effort: answer.effort.map(i64::from),
+        has_comment: answer.comment.is_some(),
+    }))
+}
+
+/// A changed answer (or a first one, when it raced): `None` once the window has passed.
+#[allow(clippy::too_many_arguments)]
+fn change(
+    conn: &mut dyn Conn,
+    invitation: &OpenInvitation,
+    answer: &Answer,
+    reasons: &str,
+    signs: &Option<String>,
+    now: Millis,
+    window: Millis,
+) -> Result<Option<Written>> {
+    let sql = format!(
+        "INSERT INTO responses ({RESPONSE_COLUMNS})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, 0)
+         ON CONFLICT (invitation_id) DO UPDATE SET
+             csat = excluded.csat,
+             nps = COALESCE(excluded.nps, responses.nps),
+             effort = COALESCE(excluded.effort, responses.effort),
+             comment = COALESCE(excluded.comment, responses.comment),
+             reasons = CASE WHEN excluded.reasons = '[]' THEN responses.reasons ELSE excluded.reasons END,
+             updated_at = excluded.updated_at,
+             changes = responses.changes + 1
+         WHERE responses.first_answered_at + $17 >= excluded.updated_at
+         RETURNING id, changes, first_answered_at, csat, nps, effort, comment"
+    );
+    let row = conn.query_opt(
+        &sql,
+        params![
+            invitation.invitation_id,
+            invitation.ticket_id,
+            invitation.customer_id,
+            invitation.channel,
+            i64::from(answer.csat),
+            answer.nps.map(i64::from),
+            answer.effort.map(i64::from),
+            answer.comment,
+            reasons,
+            signs.is_some(),
+            signs,
+            invitation.agent_id,
+            invitation.team_id,
+            invitation.category,
+            invitation.organization_id,
+            now,
+            window
+        ],
+    )?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(Written {
+        response_id: row.get(0)?,
+        changes: row.get(1)?,
+        first_answered_at: row.get(2)?,
+        csat: row.get(3)?,
+        nps: row.get(4)?,
+        effort: row.get(5)?,
+        has_comment: row.get::<Option<String>>(6)?.is_some(),
+    }))
 }
 
 /// A response as the API lists it, attributed as when the survey was sent.

@@ -12,7 +12,7 @@ use rapport_domain::time::Millis;
 use rapport_domain::token::hash_secret;
 use rapport_store::db::Conn;
 use rapport_store::invitations::invitation_by_token;
-use rapport_store::responses::save_answer;
+use rapport_store::responses::{save_answer, SaveOutcome};
 use rapport_store::rollups::{self, Dimension, Filter, Totals};
 use rapport_store::visibility::Visibility;
 use rapport_store::{params, Store};
@@ -144,5 +144,38 @@ on_both_databases! {
             .await
             .unwrap();
         assert!(unseen.is_empty(), "what a viewer may not see is not counted for them");
+    }
+}
+
+on_both_databases! {
+    async fn an_answer_that_raced_another_is_a_change_and_counts_once(store: &Store) {
+        store.ensure_defaults(T0).await.unwrap();
+        store.write(|conn| invitations(conn, 2)).await.unwrap();
+        let hash = hash_secret("token-1");
+        let now = T0 + 86_400_000;
+        let answered = |csat: u8| Answer { csat, nps: Some(9), effort: None, comment: None, reasons: Vec::new() };
+        let outcomes = store
+            .write(move |conn| {
+                // Both read the invitation before either was saved (two instances, on PostgreSQL).
+                let stale = invitation_by_token(conn, &hash)?.expect("an invitation");
+                let first = save_answer(conn, &stale, &answered(5), now)?;
+                let second = save_answer(conn, &stale, &answered(2), now + 600_000)?;
+                Ok((first, second))
+            })
+            .await
+            .unwrap();
+        assert!(matches!(outcomes.0, SaveOutcome::Saved { first: true, .. }), "{outcomes:?}");
+        assert!(matches!(outcomes.1, SaveOutcome::Saved { first: false, .. }), "{outcomes:?}");
+        let incremental = rows(store).await;
+        store.rebuild_rollups().await.unwrap();
+        assert_eq!(incremental, rows(store).await);
+        let (responses, csat): (i64, i64) = store
+            .read(|conn| {
+                let row = conn.query_one("SELECT COUNT(*), MAX(csat) FROM responses", params![])?;
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .await
+            .unwrap();
+        assert_eq!((responses, csat), (1, 2));
     }
 }

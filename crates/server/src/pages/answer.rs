@@ -17,11 +17,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Extension;
 use axum::{Json, Router};
-use rapport_domain::survey::{Answer, AnswerInput, CsatScale};
+use rapport_domain::survey::{AnswerInput, CsatScale};
 use rapport_domain::time::{from_millis, Millis};
 use rapport_domain::token::hash_secret;
 use rapport_store::invitations::{self, OpenInvitation};
-use rapport_store::responses::{save_answer, SaveOutcome};
+use rapport_store::responses::{answer_with_token, SaveOutcome};
 use rapport_store::settings::{setting, DEFAULT_LANGUAGE, DESK_NAME};
 use serde::Deserialize;
 use serde_json::json;
@@ -29,14 +29,18 @@ use serde_json::json;
 /// Answers are written with group commit: many customers' answers, one disk sync.
 pub type AnswerQueue = GroupCommit<AnswerRequest, SaveOutcome>;
 
+/// An answer as it was posted: the writer looks its token up and checks it against the
+/// survey, in the transaction that saves it (no read of its own on the request's path).
 pub struct AnswerRequest {
-    invitation: OpenInvitation,
-    answer: Answer,
+    token_hash: String,
+    input: AnswerInput,
     now: Millis,
 }
 
 pub fn answer_queue(store: rapport_store::Store) -> AnswerQueue {
-    GroupCommit::start(store, |conn, request| save_answer(conn, &request.invitation, &request.answer, request.now))
+    GroupCommit::start(store, |conn, request, rollups| {
+        answer_with_token(conn, &request.token_hash, &request.input, request.now, rollups)
+    })
 }
 
 pub fn router() -> Router<AppState> {
@@ -143,10 +147,6 @@ async fn load(state: &AppState, token: Option<&str>) -> Result<(Desk, Option<Ope
     Ok((desk, invitation))
 }
 
-async fn find(state: &AppState, token: &str) -> Result<Option<OpenInvitation>, ApiError> {
-    Ok(load(state, Some(token)).await?.1)
-}
-
 /// An unknown token and an ended survey get the same page and status, in the
 /// browser's language, so a token cannot be probed.
 fn closed(desk: &Desk, headers: &HeaderMap, locked: bool) -> Response {
@@ -162,11 +162,6 @@ fn closed(desk: &Desk, headers: &HeaderMap, locked: bool) -> Response {
         lang,
     };
     render(if locked { StatusCode::OK } else { StatusCode::NOT_FOUND }, page)
-}
-
-fn is_open(invitation: &OpenInvitation, now: Millis) -> bool {
-    matches!(invitation.state.as_str(), "sent" | "answered")
-        && !(invitation.response.is_none() && invitation.expires_at.is_some_and(|at| now > at))
 }
 
 fn locked(invitation: &OpenInvitation, now: Millis) -> bool {
@@ -188,7 +183,7 @@ async fn show(
 ) -> Result<Response, ApiError> {
     let (desk, invitation) = load(&state, Some(&token)).await?;
     let now = state.clock.now();
-    let Some(invitation) = invitation.filter(|i| is_open(i, now)) else {
+    let Some(invitation) = invitation.filter(|i| i.is_open(now)) else {
         return Ok(closed(&desk, &headers, false));
     };
     if locked(&invitation, now) {
@@ -293,8 +288,8 @@ fn parse_form(body: &[u8]) -> AnswerInput {
     input
 }
 
-/// POST: record or change the answer. `answer.js` asks for JSON; the plain form gets
-/// the page again, with a thank-you.
+/// POST: record or change the answer. `answer.js` asks for JSON and gets it straight from
+/// the write; the plain form gets the page again, with a thank-you or what to correct.
 async fn answer(
     State(state): State<AppState>,
     Extension(nonce): Extension<CspNonce>,
@@ -304,65 +299,55 @@ async fn answer(
 ) -> Result<Response, ApiError> {
     let wants_json =
         headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("application/json"));
-    let (desk, invitation) = load(&state, Some(&token)).await?;
-    let now = state.clock.now();
-    let Some(invitation) = invitation.filter(|i| is_open(i, now)) else {
-        if wants_json {
-            return Err(ApiError::NotFound);
-        }
-        return Ok(closed(&desk, &headers, false));
-    };
-    let policy = &invitation.policy;
-    let mut allowed = policy.reasons_positive.clone();
-    allowed.extend(policy.reasons_negative.iter().cloned());
     let input = parse_form(&body);
-    let lang = Catalog::global().negotiate(invitation.customer_language.as_deref(), &desk.default_language).to_string();
-    let answer = match input.parse(policy.scale, &allowed) {
-        Ok(answer) => answer,
-        Err(errors) => {
-            if wants_json {
-                return Err(ApiError::Invalid(errors));
+    // What the form page shows again when the answer needs correcting.
+    let typed = (!wants_json).then(|| (input.score.clone(), input.comment.clone()));
+    let request = AnswerRequest { token_hash: hash_secret(&token), input, now: state.clock.now() };
+    let outcome = state.answers.submit(request).await?;
+    let Some((score, comment)) = typed else {
+        return Ok(match outcome {
+            SaveOutcome::Saved { first, change_until, .. } => {
+                Json(json!({ "saved": true, "first": first, "change_until": format_date(change_until) }))
+                    .into_response()
             }
+            SaveOutcome::Locked => ApiError::Conflict("the answer can no longer be changed".into()).into_response(),
+            SaveOutcome::Closed => ApiError::NotFound.into_response(),
+            SaveOutcome::Invalid(errors) => ApiError::Invalid(errors).into_response(),
+        });
+    };
+    let (desk, invitation) = load(&state, Some(&token)).await?;
+    let (outcome, invitation) = match (outcome, invitation) {
+        (SaveOutcome::Locked, _) => return Ok(closed(&desk, &headers, true)),
+        (SaveOutcome::Closed, _) | (_, None) => return Ok(closed(&desk, &headers, false)),
+        (outcome, Some(invitation)) => (outcome, invitation),
+    };
+    let catalog = Catalog::global();
+    let lang = catalog.negotiate(invitation.customer_language.as_deref(), &desk.default_language).to_string();
+    let mut page = match outcome {
+        SaveOutcome::Invalid(errors) => {
             let messages = errors
                 .iter()
                 .map(|e| match e.field.as_str() {
-                    "score" => Catalog::global().text(&lang, "page.choose_rating", &[]),
-                    "comment" => Catalog::global().text(&lang, "page.comment_too_long", &[]),
+                    "score" => catalog.text(&lang, "page.choose_rating", &[]),
+                    "comment" => catalog.text(&lang, "page.comment_too_long", &[]),
                     _ => format!("{}: {}", e.field, e.message),
                 })
                 .collect();
-            let chosen = input.score.as_deref().and_then(|s| s.parse().ok());
+            let chosen = score.as_deref().and_then(|s| s.parse().ok());
             let mut page = answer_page(&desk, &invitation, &token, chosen, None, messages);
-            page.comment = input.comment.unwrap_or_default();
-            page.auto_record = false;
-            page.nonce = nonce.0;
-            return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, page));
+            page.comment = comment.unwrap_or_default();
+            page
+        }
+        outcome => {
+            let first = matches!(outcome, SaveOutcome::Saved { first: true, .. });
+            let notice = catalog.text(&lang, if first { "page.saved" } else { "page.saved_comment" }, &[]);
+            answer_page(&desk, &invitation, &token, None, Some(notice), Vec::new())
         }
     };
-    let outcome = state.answers.submit(AnswerRequest { invitation: invitation.clone(), answer, now }).await?;
-    match outcome {
-        SaveOutcome::Saved { first, change_until, .. } => {
-            if wants_json {
-                return Ok(Json(json!({ "saved": true, "first": first, "change_until": format_date(change_until) }))
-                    .into_response());
-            }
-            let reloaded = find(&state, &token).await?.unwrap_or(invitation);
-            let key = if first { "page.saved" } else { "page.saved_comment" };
-            let notice = Catalog::global().text(&lang, key, &[]);
-            let mut page = answer_page(&desk, &reloaded, &token, None, Some(notice), Vec::new());
-            page.auto_record = false;
-            page.nonce = nonce.0;
-            Ok(render(StatusCode::OK, page))
-        }
-        SaveOutcome::Locked => Ok(if wants_json {
-            ApiError::Conflict("the answer can no longer be changed".into()).into_response()
-        } else {
-            closed(&desk, &headers, true)
-        }),
-        SaveOutcome::Closed => {
-            Ok(if wants_json { ApiError::NotFound.into_response() } else { closed(&desk, &headers, false) })
-        }
-    }
+    page.auto_record = false;
+    page.nonce = nonce.0;
+    let status = if page.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok(render(status, page))
 }
 
 async fn opt_out_page(

@@ -63,18 +63,12 @@ impl Store {
             if conn.backend() != Backend::Sqlite {
                 return Ok(0);
             }
-            // Each build reads the whole table once: through read() calls rather than the
-            // memory map, the pages read stay out of this process's resident memory (a
-            // third of it for a million tickets), and it is no slower.
-            let mapped: i64 = conn.value("PRAGMA mmap_size", params![])?;
-            conn.batch("PRAGMA mmap_size = 0")?;
             // Sorting the keys is most of a build: let SQLite's sorter use the other cores
             // (the import has finished with them).
             let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
             conn.batch(&format!("PRAGMA threads = {cores}"))?;
             let built = restore_indexes(conn);
             conn.batch("PRAGMA threads = 0")?;
-            conn.batch(&format!("PRAGMA mmap_size = {mapped}"))?;
             built
         })
         .await

@@ -26,6 +26,11 @@ pub trait Conn {
     fn query(&mut self, sql: &str, params: &[&dyn ToValue]) -> Result<Vec<Row>>;
     /// Runs several `;`-separated statements without parameters (migrations).
     fn batch(&mut self, sql: &str) -> Result<()>;
+    /// Runs an `INSERT` of one row into a table with an `id` key; answers that id, or
+    /// `None` when the row was skipped (`ON CONFLICT DO NOTHING`). SQLite runs `RETURNING`
+    /// as a trigger, with a statement journal (a copy of every page the insert touches),
+    /// so there it reads the new rowid instead; PostgreSQL appends `RETURNING id`.
+    fn insert_id(&mut self, sql: &str, params: &[&dyn ToValue]) -> Result<Option<i64>>;
 
     fn query_opt(&mut self, sql: &str, params: &[&dyn ToValue]) -> Result<Option<Row>> {
         Ok(self.query(sql, params)?.into_iter().next())

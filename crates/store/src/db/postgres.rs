@@ -88,6 +88,10 @@ impl Conn for PgConn {
         Backend::Postgres
     }
 
+    fn insert_id(&mut self, sql: &str, params: &[&dyn ToValue]) -> Result<Option<i64>> {
+        self.query_opt(&format!("{sql} RETURNING id"), params)?.map(|row| row.get(0)).transpose()
+    }
+
     fn execute(&mut self, sql: &str, params: &[&dyn ToValue]) -> Result<u64> {
         let statement = self.statement(sql)?;
         let values: Vec<Param> = params.iter().map(|p| Param(p.to_value())).collect();
