@@ -1,7 +1,7 @@
 //! Answers: one per invitation, changeable for a while, flagged when a machine seems
 //! to have given them; listed with what they were attributed to when sent.
 
-use crate::db::{Conn, Row};
+use crate::db::{Conn, Row, ToValue, Value};
 use crate::invitations::OpenInvitation;
 use crate::params;
 use crate::rollups::{Counted, RollupDeltas};
@@ -122,8 +122,9 @@ fn record_answer(
     let reasons = serde_json::to_string(&answer.reasons).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     // A first answer's only recent click is itself: its automated flag is known before it is written.
     let first_signs = automated_signs(invitation.sent_at, now, &[(now, answer.csat)]);
+    let row = NewRow { invitation, answer, reasons: &reasons, signs: &first_signs, now };
     let first = match invitation.response {
-        None => insert_first(conn, invitation, answer, &reasons, &first_signs, now)?,
+        None => insert_first(conn, &row)?,
         Some(_) => None,
     };
     let (written, counted_before) = match first {
@@ -139,7 +140,7 @@ fn record_answer(
                 Some(id) => crate::rollups::counted(conn, id)?,
                 None => None,
             };
-            match change(conn, invitation, answer, &reasons, &first_signs, now, window)? {
+            match change(conn, &row, window)? {
                 Some(written) => (written, before),
                 None => return Ok(SaveOutcome::Locked),
             }
@@ -210,28 +211,21 @@ struct Written {
     has_comment: bool,
 }
 
-const RESPONSE_COLUMNS: &str = "invitation_id, ticket_id, customer_id, channel, csat, nps, effort, comment, reasons,
-    automated, automated_reason, agent_id, team_id, category, organization_id, first_answered_at, updated_at, changes";
-
-/// The first answer: `None` if another one got in first (another instance, on PostgreSQL).
-/// A single-row insert that skips a conflict, without `RETURNING`, needs no statement
-/// journal on SQLite.
-fn insert_first(
-    conn: &mut dyn Conn,
-    invitation: &OpenInvitation,
-    answer: &Answer,
-    reasons: &str,
-    signs: &Option<String>,
+/// A response row as an answer writes it.
+#[derive(Clone, Copy)]
+struct NewRow<'a> {
+    invitation: &'a OpenInvitation,
+    answer: &'a Answer,
+    reasons: &'a str,
+    signs: &'a Option<String>,
     now: Millis,
-) -> Result<Option<Written>> {
-    let sql = format!(
-        "INSERT INTO responses ({RESPONSE_COLUMNS})
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, 0)
-         ON CONFLICT (invitation_id) DO NOTHING"
-    );
-    let inserted = conn.insert_id(
-        &sql,
-        params![
+}
+
+impl NewRow<'_> {
+    /// `$1`…`$16` of both statements below, in [`RESPONSE_COLUMNS`]' order.
+    fn values(&self) -> Vec<Value> {
+        let NewRow { invitation, answer, reasons, signs, now } = *self;
+        let row = params![
             invitation.invitation_id,
             invitation.ticket_id,
             invitation.customer_id,
@@ -248,8 +242,25 @@ fn insert_first(
             invitation.category,
             invitation.organization_id,
             now
-        ],
-    )?;
+        ];
+        row.iter().map(|value| value.to_value()).collect()
+    }
+}
+
+const RESPONSE_COLUMNS: &str = "invitation_id, ticket_id, customer_id, channel, csat, nps, effort, comment, reasons,
+    automated, automated_reason, agent_id, team_id, category, organization_id, first_answered_at, updated_at, changes";
+
+/// The first answer: `None` if another one got in first (another instance, on PostgreSQL).
+/// A single-row insert that skips a conflict, without `RETURNING`, needs no statement
+/// journal on SQLite.
+fn insert_first(conn: &mut dyn Conn, row: &NewRow) -> Result<Option<Written>> {
+    let NewRow { answer, now, .. } = *row;
+    let sql = format!(
+        "INSERT INTO responses ({RESPONSE_COLUMNS})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, 0)
+         ON CONFLICT (invitation_id) DO NOTHING"
+    );
+    let inserted = conn.insert_id(&sql, &crate::staff_views::refs(&row.values()))?;
     let Some(response_id) = inserted else { return Ok(None) };
     Ok(Some(Written {
         response_id,
@@ -263,16 +274,7 @@ fn insert_first(
 }
 
 /// A changed answer (or a first one, when it raced): `None` once the window has passed.
-#[allow(clippy::too_many_arguments)]
-fn change(
-    conn: &mut dyn Conn,
-    invitation: &OpenInvitation,
-    answer: &Answer,
-    reasons: &str,
-    signs: &Option<String>,
-    now: Millis,
-    window: Millis,
-) -> Result<Option<Written>> {
+fn change(conn: &mut dyn Conn, row: &NewRow, window: Millis) -> Result<Option<Written>> {
     let sql = format!(
         "INSERT INTO responses ({RESPONSE_COLUMNS})
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, 0)
@@ -287,29 +289,9 @@ fn change(
          WHERE responses.first_answered_at + $17 >= excluded.updated_at
          RETURNING id, changes, first_answered_at, csat, nps, effort, comment"
     );
-    let row = conn.query_opt(
-        &sql,
-        params![
-            invitation.invitation_id,
-            invitation.ticket_id,
-            invitation.customer_id,
-            invitation.channel,
-            i64::from(answer.csat),
-            answer.nps.map(i64::from),
-            answer.effort.map(i64::from),
-            answer.comment,
-            reasons,
-            signs.is_some(),
-            signs,
-            invitation.agent_id,
-            invitation.team_id,
-            invitation.category,
-            invitation.organization_id,
-            now,
-            window
-        ],
-    )?;
-    let Some(row) = row else { return Ok(None) };
+    let mut values = row.values();
+    values.push(Value::Int(window));
+    let Some(row) = conn.query_opt(&sql, &crate::staff_views::refs(&values))? else { return Ok(None) };
     Ok(Some(Written {
         response_id: row.get(0)?,
         changes: row.get(1)?,
