@@ -177,21 +177,20 @@ impl OpenInvitation {
 /// The invitation a token opens, with its survey policy and its answer so far, in one
 /// query: this is on every answer's path.
 pub fn invitation_by_token(conn: &mut dyn Conn, token_hash: &str) -> Result<Option<OpenInvitation>> {
-    let row = conn.query_opt(
+    const SQL: &str = concat!(
         "SELECT i.id, i.state, i.channel, i.sent_at, i.expires_at, i.ticket_id, i.customer_id, i.policy_id,
                 t.external_id, t.title, c.name, c.language, i.agent_id, i.team_id, i.category, i.organization_id,
-                p.body, p.is_default,
-                r.id, r.csat, r.nps, r.effort, r.comment, r.reasons, r.automated, r.automated_reason,
-                r.first_answered_at, r.updated_at
-         FROM invitation_tokens k
+                p.body, p.is_default, ",
+        crate::responses::response_columns!(),
+        " FROM invitation_tokens k
          JOIN invitations i ON i.id = k.invitation_id
          JOIN tickets t ON t.id = i.ticket_id
          JOIN customers c ON c.id = i.customer_id
          JOIN survey_policies p ON p.id = i.policy_id
          LEFT JOIN responses r ON r.invitation_id = i.id
-         WHERE k.token_hash = $1",
-        params![token_hash],
-    )?;
+         WHERE k.token_hash = $1"
+    );
+    let row = conn.query_opt(SQL, params![token_hash])?;
     let Some(r) = row else { return Ok(None) };
     let answered = r.get::<Option<i64>>(18)?.is_some();
     Ok(Some(OpenInvitation {

@@ -26,10 +26,18 @@ pub struct ResponseRecord {
     pub updated_at: Millis,
 }
 
-const SELECT_RESPONSE: &str = "SELECT id, csat, nps, effort, comment, reasons, automated, automated_reason,
-    first_answered_at, updated_at FROM responses";
+/// A response's columns as [`response_at`] reads them, from `responses r`.
+macro_rules! response_columns {
+    () => {
+        "r.id, r.csat, r.nps, r.effort, r.comment, r.reasons, r.automated, r.automated_reason,
+         r.first_answered_at, r.updated_at"
+    };
+}
+pub(crate) use response_columns;
 
-/// A response from the row's columns `at`, `at + 1`, … in [`SELECT_RESPONSE`]'s order.
+const SELECT_RESPONSE: &str = concat!("SELECT ", response_columns!(), " FROM responses r");
+
+/// A response from the row's columns `at`, `at + 1`, … in [`response_columns`]' order.
 pub(crate) fn response_at(r: &Row, at: usize) -> Result<ResponseRecord> {
     let reasons: String = r.get(at + 5)?;
     Ok(ResponseRecord {
@@ -99,13 +107,16 @@ pub fn save_answer(
     answer: &Answer,
     now: Millis,
 ) -> Result<SaveOutcome> {
+    if !invitation.is_open(now) {
+        return Ok(SaveOutcome::Closed);
+    }
     let mut rollups = RollupDeltas::default();
     let outcome = record_answer(conn, invitation, answer, now, &mut rollups)?;
     rollups.write(conn)?;
     Ok(outcome)
 }
 
-/// Records an answer, leaving its rollup changes in `rollups`. A first answer is a plain
+/// Records an answer to an open invitation, leaving its rollup changes in `rollups`. A first answer is a plain
 /// insert; a change is one insert-or-update guarded by the change window. Either way any
 /// number of concurrent submissions leave exactly one response.
 fn record_answer(
@@ -115,9 +126,6 @@ fn record_answer(
     now: Millis,
     rollups: &mut RollupDeltas,
 ) -> Result<SaveOutcome> {
-    if !invitation.is_open(now) {
-        return Ok(SaveOutcome::Closed);
-    }
     let window = i64::from(invitation.policy.change_window_hours) * 3_600_000;
     let reasons = serde_json::to_string(&answer.reasons).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     // A first answer's only recent click is itself: its automated flag is known before it is written.

@@ -159,13 +159,6 @@ pub fn apply(conn: &mut dyn Conn, c: &Counted, delta: i64) -> Result<()> {
     deltas.write(conn)
 }
 
-/// [`RollupDeltas::change`], written at once.
-pub fn update(conn: &mut dyn Conn, before: Option<&Counted>, after: Option<&Counted>) -> Result<()> {
-    let mut deltas = RollupDeltas::default();
-    deltas.change(before, after);
-    deltas.write(conn)
-}
-
 /// The counters both rollup tables keep, in [`counters`]' order.
 const COUNTERS: [&str; 21] = [
     "responses",

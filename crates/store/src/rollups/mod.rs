@@ -5,7 +5,7 @@
 
 mod deltas;
 
-pub use deltas::{apply, counted, update, Counted, RollupDeltas};
+pub use deltas::{apply, counted, Counted, RollupDeltas};
 
 use crate::db::{Conn, Row, Value};
 use crate::params;
