@@ -3,7 +3,9 @@
 # against the same server's GET /healthz in the same run:
 #   1. closed-loop throughput (wrk): answers/s, healthz/s and their ratio (target >= 0.5);
 #   2. open-loop latency at a fixed rate (rapport-loadtest fixed-rate; wrk2 is not in
-#      Debian): p99 from each request's scheduled time (target <= 20 ms at 2,000 req/s).
+#      Debian): p99 from each request's scheduled time (target <= 20 ms at 2,000 req/s);
+#   3. the single writer's ceiling (rapport-loadtest writer-cost): answers/s if the writer
+#      were never idle, which no HTTP or batching can exceed, against one row per answer.
 # Each request is POST /s/<token> with `score=N` and `Accept: application/json`, each
 # token a different sent invitation (prepared directly in the database beforehand).
 #   scripts/bench/answers.sh [DATABASE_URL]     (default: SQLite in a temporary directory)
@@ -78,11 +80,23 @@ echo "load average after fixed rate: $(loadavg)"
 p99=$(sed -n 's/^RESULT .*p99_ms=\([0-9.]*\).*/\1/p' <<<"$fixed_out")
 peak_kib=$(awk '/VmHWM/ {print $2}' /proc/$server/status)
 stats_end=$("$load" stats "${db_args[@]}")
+kill $server; wait $server 2>/dev/null || true; server=
 
+# The single writer's ceiling: an answer's whole write timed inside the writer, in batches
+# the size of the group commit's under this load, against one row per answer (same run).
+# It fills the database it is given, so it always gets a SQLite file of its own.
+echo "the writer alone (a throwaway SQLite database):"
+"$load" writer-cost --database-url "sqlite://$dir/writer.db?mode=rwc" | tee "$dir/writer.out"
+ceiling=$(sed -n 's/^RESULT answer_ceiling=\([0-9]*\).*/\1/p' "$dir/writer.out")
+sql_bound=$(sed -n 's/^RESULT .*answer_sql_bound=\([0-9]*\).*/\1/p' "$dir/writer.out")
+
+ratio() { awk -v a="$1" -v b="$health" 'BEGIN {printf "%.3f", a / b}'; }
 echo
 echo "healthz requests/s:            $health"
 echo "durable answers/s:             $answers   ($answered answered by wrk; database: $stats_after_wrk)"
-echo "ratio answers / healthz:       $(awk -v a="$answers" -v b="$health" 'BEGIN {printf "%.3f", a / b}')   (target >= 0.5)"
+echo "ratio answers / healthz:       $(ratio "$answers")   (target >= 0.5)"
+echo "writer ceiling answers/s:      $ceiling   (SQLite, 32 per commit; / healthz $(ratio "$ceiling"))"
+echo "  with free commits:           $sql_bound   (the answer's SQL alone; / healthz $(ratio "$sql_bound"))"
 echo "p99 at $RATE answers/s:         $p99 ms   (target <= 20 ms; from the scheduled time)"
 echo "database at the end:           $stats_end"
 echo "server RSS idle:               $((idle_kib / 1024)) MiB"

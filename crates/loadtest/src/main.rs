@@ -5,12 +5,14 @@
 //!   measured from the scheduled time, so a slow server cannot hide its queue);
 //! - `outbox`: N survey emails through the outbox into a local SMTP server, timed;
 //! - `stats`: what the answers left in the database;
-//! - `dashboard`: the dashboard's data queries from rollups vs scanning the answers.
+//! - `dashboard`: the dashboard's data queries from rollups vs scanning the answers;
+//! - `writer-cost`: an answer's write timed inside the single writer, against one row.
 
 mod dashboard;
 mod fixed_rate;
 mod outbox;
 mod prepare;
+mod writer_cost;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -84,6 +86,18 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         repeats: usize,
     },
+    /// Time answers inside the single writer, in group-commit-sized batches, against a
+    /// one-row write in the same run (fills a THROWAWAY database)
+    WriterCost {
+        /// sqlite://… or postgres://… [default: SQLite in a temporary directory]
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+        #[arg(long, default_value_t = 30_000)]
+        answers: usize,
+        /// Answers per transaction (a group commit's batch under answers.sh's load is 25–35)
+        #[arg(long, default_value_t = 32)]
+        batch: usize,
+    },
     /// Count responses in the database (read-only; safe while the server runs)
     Stats {
         #[arg(long, value_name = "DIR")]
@@ -111,6 +125,10 @@ async fn main() -> anyhow::Result<()> {
             outbox::run(messages, database_url, std::time::Duration::from_secs(timeout_seconds)).await
         }
         Command::Dashboard { database_url, answers, repeats } => dashboard::run(&database_url, answers, repeats).await,
+        Command::WriterCost { database_url: url, answers, batch } => {
+            let dir = tempfile::tempdir()?;
+            writer_cost::run(&database_url(dir.path(), url), answers, batch).await
+        }
         Command::Stats { data_dir, database_url: url } => prepare::stats(&database_url(&data_dir, url)).await,
     }
 }
