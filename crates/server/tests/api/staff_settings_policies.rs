@@ -148,6 +148,61 @@ on_both_databases! {
         assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'policy_changed'").await, 0);
     }
 
+    async fn an_admin_sets_the_follow_up_rules_through_the_form(app) {
+        app.staff_user(StaffRole::Admin, "admin@desk.example", &[]).await;
+        let browser = app.signed_in("admin@desk.example").await;
+        let before = default_policy(&app).await;
+        let path = format!("/settings/policies/{}", before["id"]);
+        let html = browser.text(&path).await.1;
+        for id in ["follow_up.enabled", "follow_up.recovery_csat_max", "follow_up.grace_minutes",
+                   "follow_up.recovery_owner", "follow_up.queue", "follow_up.service_gaps"] {
+            assert!(html.contains(&format!("for=\"{id}\"")) && html.contains(&format!("id=\"{id}\"")), "{id}");
+        }
+        let mut fields = form_fields(&html, &path);
+        set(&mut fields, "follow_up.recovery_csat_max", "1");
+        set(&mut fields, "follow_up.grace_minutes", "10");
+        set(&mut fields, "follow_up.recovery_owner", "queue");
+        set(&mut fields, "follow_up.queue", "  Service recovery ");
+        set(&mut fields, "follow_up.checkins_automatic", "on");
+        fields.retain(|(name, _)| name != "follow_up.acknowledge_customer");
+        set(&mut fields, "follow_up.service_gaps", "Slow response\r\n\r\nFix did not last");
+        set(&mut fields, "follow_up.acknowledgement", "Hello {first_name}, {owner} will call you.");
+        assert_eq!(post(&browser, &path, &fields).await.status(), 303);
+
+        let rules = default_policy(&app).await["follow_up"].clone();
+        assert_eq!(rules["recovery_csat_max"], 1);
+        assert_eq!(rules["grace_minutes"], 10);
+        assert_eq!(rules["recovery_owner"], serde_json::json!({ "kind": "queue", "name": "Service recovery" }));
+        assert_eq!(rules["checkins_automatic"], true);
+        assert_eq!(rules["acknowledge_customer"], false);
+        assert_eq!(rules["service_gaps"], serde_json::json!(["Slow response", "Fix did not last"]));
+        assert_eq!(rules["acknowledgement"], "Hello {first_name}, {owner} will call you.");
+        assert_eq!(rules["checkin_csat_min"], before["follow_up"]["checkin_csat_min"], "untouched fields stay");
+        let html = browser.text(&path).await.1;
+        assert!(html.contains("opens a recovery case for the queue “Service recovery”, 10 minutes after"), "{html}");
+
+        // Out of range, out of order, not a number, a queue without a name: each said where it is.
+        let mut fields = form_fields(&html, &path);
+        set(&mut fields, "follow_up.checkin_csat_min", "1");
+        set(&mut fields, "follow_up.grace_minutes", "soon");
+        set(&mut fields, "follow_up.resolve_business_days", "90");
+        set(&mut fields, "follow_up.queue", "");
+        let response = post(&browser, &path, &fields).await;
+        assert_eq!(response.status(), 422);
+        let html = response.text().await.unwrap();
+        for (field, message) in [
+            ("follow_up.grace_minutes", "must be a whole number"),
+            ("follow_up.resolve_business_days", "must be between 1 and 30"),
+            ("follow_up.checkin_csat_min", "must be above recovery_csat_max (1)"),
+            ("follow_up.recovery_owner", "the queue needs a name"),
+        ] {
+            let error = html.split(&format!("id=\"{field}-error\"")).nth(1).unwrap_or_else(|| panic!("no error for {field}"));
+            assert!(error.split("</p>").next().unwrap().contains(message), "{field}: {message}");
+            assert!(html.contains(&format!("href=\"#{field}\"")), "the summary links {field}");
+        }
+        assert_eq!(default_policy(&app).await["follow_up"], rules, "nothing was written");
+    }
+
     async fn an_admin_creates_a_scoped_policy_and_deletes_it(app) {
         app.staff_user(StaffRole::Admin, "admin@desk.example", &[]).await;
         let browser = app.signed_in("admin@desk.example").await;

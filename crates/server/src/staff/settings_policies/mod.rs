@@ -9,7 +9,6 @@ use super::layout::{page, Frame};
 use super::Staff;
 use crate::app::AppState;
 use crate::error::ApiError;
-use crate::i18n::Catalog;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -18,10 +17,16 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use follow_up::FollowUpValues;
 use rapport_domain::survey::policy::PolicyScope;
 use rapport_domain::survey::{PolicyInput, SurveyPolicy, Trigger};
 use rapport_domain::FieldError;
 use std::collections::HashMap;
+
+mod follow_up;
+mod form;
+
+use form::{groups, place_errors, Group, Problem};
 
 /// Staff pages are in English; `reason.*` codes are previewed in it.
 const STAFF_LANGUAGE: &str = "en";
@@ -211,6 +216,7 @@ struct Values {
     reasons_negative: String,
     change_window_hours: String,
     visits_exempt_from_cooldown: bool,
+    follow_up: FollowUpValues,
 }
 
 impl Values {
@@ -241,6 +247,7 @@ impl Values {
             reasons_negative: policy.reasons_negative.join("\n"),
             change_window_hours: policy.change_window_hours.to_string(),
             visits_exempt_from_cooldown: policy.visits_exempt_from_cooldown,
+            follow_up: FollowUpValues::of(&policy.follow_up),
         }
     }
 
@@ -277,7 +284,9 @@ impl Values {
                 "reasons_negative" => v.reasons_negative = text,
                 "change_window_hours" => v.change_window_hours = text,
                 "visits_exempt_from_cooldown" => v.visits_exempt_from_cooldown = true,
-                _ => {}
+                other => {
+                    v.follow_up.take(other, text);
+                }
             }
         }
         (v, csrf)
@@ -310,6 +319,7 @@ impl Values {
         } else {
             sample.parse::<f64>().map_err(|_| errors.push(FieldError::new("sample_percent", "must be a number"))).ok()
         };
+        let follow_up = Some(self.follow_up.to_rules(&mut errors));
         let some = |s: &str| Some(s.trim()).filter(|s| !s.is_empty()).map(str::to_string);
         let scope = (!is_default).then(|| PolicyScope {
             team: some(&self.scope_team),
@@ -339,8 +349,7 @@ impl Values {
             reasons_negative: Some(lines(&self.reasons_negative)),
             change_window_hours,
             visits_exempt_from_cooldown: Some(self.visits_exempt_from_cooldown),
-            // Not on this form yet: the rules stay as they are (the API sets them).
-            follow_up: None,
+            follow_up,
         };
         (input, errors)
     }
@@ -348,117 +357,6 @@ impl Values {
 
 fn lines(text: &str) -> Vec<String> {
     text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()
-}
-
-// ---------------------------------------------------------------------------------------
-// The form page
-
-/// One input of the form with its label, hint and error.
-pub struct Input {
-    id: &'static str,
-    label: &'static str,
-    hint: &'static str,
-    /// `text`, `number`, `textarea`, `checkbox` or `select`.
-    kind: &'static str,
-    value: String,
-    checked: bool,
-    options: Vec<(&'static str, &'static str)>,
-    min: &'static str,
-    max: &'static str,
-    step: &'static str,
-    /// For reason lists: how each line reads to a customer.
-    preview: Vec<String>,
-    error: Option<String>,
-    /// Ids of the hint and the errors that describe this input.
-    describedby: String,
-}
-
-impl Input {
-    fn new(kind: &'static str, id: &'static str, label: &'static str, hint: &'static str, value: &str) -> Input {
-        Input {
-            id,
-            label,
-            hint,
-            kind,
-            value: value.to_string(),
-            checked: false,
-            options: Vec::new(),
-            min: "",
-            max: "",
-            step: "",
-            preview: Vec::new(),
-            error: None,
-            describedby: String::new(),
-        }
-    }
-
-    fn text(id: &'static str, label: &'static str, hint: &'static str, value: &str) -> Input {
-        Input::new("text", id, label, hint, value)
-    }
-
-    fn number(
-        id: &'static str,
-        label: &'static str,
-        hint: &'static str,
-        value: &str,
-        range: [&'static str; 3],
-    ) -> Input {
-        let [min, max, step] = range;
-        Input { min, max, step, ..Input::new("number", id, label, hint, value) }
-    }
-
-    fn lines(id: &'static str, label: &'static str, hint: &'static str, value: &str) -> Input {
-        Input::new("textarea", id, label, hint, value)
-    }
-
-    fn check(id: &'static str, label: &'static str, hint: &'static str, checked: bool) -> Input {
-        Input { checked, ..Input::new("checkbox", id, label, hint, "") }
-    }
-
-    fn select(
-        id: &'static str,
-        label: &'static str,
-        hint: &'static str,
-        value: &str,
-        options: Vec<(&'static str, &'static str)>,
-    ) -> Input {
-        Input { options, ..Input::new("select", id, label, hint, value) }
-    }
-
-    fn reasons(mut self) -> Input {
-        self.preview = lines(&self.value).iter().map(|line| reason_label(line)).collect();
-        self
-    }
-}
-
-/// A `reason.*` code in the staff language; anything else as written.
-fn reason_label(code: &str) -> String {
-    Catalog::global().lookup(STAFF_LANGUAGE, code).map(str::to_string).unwrap_or_else(|| code.to_string())
-}
-
-/// A fieldset of the form.
-pub struct Group {
-    id: &'static str,
-    legend: &'static str,
-    note: &'static str,
-    /// An error about the group as a whole (the scope).
-    error: Option<String>,
-    inputs: Vec<Input>,
-    /// `reason.*` codes and their labels, for the questions.
-    codes: Vec<(String, String)>,
-}
-
-impl Group {
-    fn new(id: &'static str, legend: &'static str, note: &'static str, inputs: Vec<Input>) -> Group {
-        Group { id, legend, note, error: None, inputs, codes: Vec::new() }
-    }
-}
-
-/// One line of the error summary: the input to jump to, its label, the message.
-pub struct Problem {
-    target: &'static str,
-    label: String,
-    message: String,
 }
 
 #[derive(Template)]
@@ -471,280 +369,8 @@ struct FormPage {
     policy_id: i64,
     groups: Vec<Group>,
     summary: Vec<Problem>,
-    /// The policy's follow-up rules in words (changed through the API).
+    /// The policy's follow-up rules in words, as saved.
     follow_up: Vec<String>,
-}
-
-/// The follow-up rules as sentences a desk lead can check.
-fn follow_up_words(rules: &rapport_domain::followup::FollowUpRules) -> Vec<String> {
-    use rapport_domain::followup::RecoveryOwner;
-    if !rules.enabled {
-        return vec!["Answers lead to no follow-ups.".into()];
-    }
-    let owner = match &rules.recovery_owner {
-        RecoveryOwner::TeamLead => "the team lead".to_string(),
-        RecoveryOwner::Queue { name } => format!("the queue “{name}”"),
-        RecoveryOwner::Agent => "the technician of the ticket".to_string(),
-    };
-    let hours = rules.first_contact_business_minutes / 60;
-    let minutes = rules.first_contact_business_minutes % 60;
-    let first_contact = match (hours, minutes) {
-        (0, m) => format!("{m} business minutes"),
-        (h, 0) => format!("{h} business hours"),
-        (h, m) => format!("{h} h {m} min of business time"),
-    };
-    vec![
-        format!(
-            "CSAT {} or lower (or NPS {} or lower) opens a recovery case for {owner}, {} minutes after the answer (time to correct a misclick).",
-            rules.recovery_csat_max, rules.recovery_nps_max, rules.grace_minutes
-        ),
-        format!(
-            "First contact within {first_contact}; resolved within {} business days; the customer {} an acknowledgement{}.",
-            rules.resolve_business_days,
-            if rules.acknowledge_customer { "gets" } else { "does not get" },
-            if rules.acknowledgement.is_some() { " in the desk's own words" } else { "" }
-        ),
-        format!(
-            "CSAT {} or higher (or NPS {} or higher) schedules a check-in after {} business days, {}.",
-            rules.checkin_csat_min,
-            rules.checkin_nps_min,
-            rules.checkin_business_days,
-            if rules.checkins_automatic { "sent automatically" } else { "sent by the technician with one click" }
-        ),
-        format!("Service gaps to file closed cases under: {}.", rules.service_gaps.join(", ")),
-    ]
-}
-
-fn groups(values: &Values, is_default: bool) -> Vec<Group> {
-    let v = values;
-    let mut about = vec![
-        Input::text("name", "Name", "For the desk only; customers never see it. Up to 100 characters.", &v.name),
-        Input::check(
-            "enabled",
-            "Enabled",
-            "When off, tickets this policy covers get no survey; their decision says the policy is disabled.",
-            v.enabled,
-        ),
-    ];
-    if !is_default {
-        about.push(Input::number(
-            "position",
-            "Position",
-            "Policies are checked lowest first; the first whose scope covers a ticket is used.",
-            &v.position,
-            ["", "", "1"],
-        ));
-    }
-    let mut all = vec![Group::new("about", "Policy", "", about)];
-    if !is_default {
-        all.push(Group::new(
-            "scope",
-            "Applies to",
-            "Tickets that match every field filled in here; fill in at least one. Names as the ticketing tool \
-             sends them, in any case.",
-            vec![
-                Input::text("scope_team", "Team", "The assigned team, e.g. Desktop Support.", &v.scope_team),
-                Input::text("scope_category", "Category", "The ticket's category, e.g. Hardware.", &v.scope_category),
-                Input::text("scope_priority", "Priority", "The ticket's priority, e.g. 1.", &v.scope_priority),
-                Input::text(
-                    "scope_organization",
-                    "Organization",
-                    "The requester's organization, e.g. Finance.",
-                    &v.scope_organization,
-                ),
-            ],
-        ));
-    }
-    all.push(Group::new(
-        "when",
-        "When to ask",
-        "",
-        vec![
-            Input::select(
-                "trigger",
-                "Ask when the ticket is",
-                "The status that starts a survey.",
-                &v.trigger,
-                vec![("resolved", "Resolved"), ("closed", "Closed")],
-            ),
-            Input::number(
-                "sample_percent",
-                "Sample rate (%)",
-                "The share of closed tickets whose requester is asked; the same ticket always gets the same \
-                 decision. 0 to 100, up to two decimals.",
-                &v.sample_percent,
-                ["0", "100", "0.01"],
-            ),
-            Input::number(
-                "cooldown_days",
-                "Cool-down (days)",
-                "A customer who was asked is not asked again for this many days. 0 to 3650.",
-                &v.cooldown_days,
-                ["0", "3650", "1"],
-            ),
-            Input::check(
-                "visits_exempt_from_cooldown",
-                "Visit surveys ignore the cool-down",
-                "Surveys after a visit to the desk are sent even within a customer's cool-down.",
-                v.visits_exempt_from_cooldown,
-            ),
-            Input::number(
-                "delay_minutes",
-                "Delay before sending (minutes)",
-                "Time between the trigger and the email, so that a quick reopen stops it. 0 to 43200 (30 days).",
-                &v.delay_minutes,
-                ["0", "43200", "1"],
-            ),
-        ],
-    ));
-    all.push(Group::new(
-        "invitation",
-        "Invitation and reminders",
-        "",
-        vec![
-            Input::number(
-                "expiry_days",
-                "Expiry (days)",
-                "How long the survey's links stay open after sending. 1 to 365.",
-                &v.expiry_days,
-                ["1", "365", "1"],
-            ),
-            Input::number(
-                "reminders",
-                "Reminders",
-                "Reminder emails to a customer who has not answered: 0, 1 or 2.",
-                &v.reminders,
-                ["0", "2", "1"],
-            ),
-            Input::number(
-                "reminder_gap_days",
-                "Days between reminders",
-                "Days after the invitation, and between reminders, before a reminder is sent. 1 to 60.",
-                &v.reminder_gap_days,
-                ["1", "60", "1"],
-            ),
-        ],
-    ));
-    all.push(Group::new(
-        "exclusions",
-        "Never asked",
-        "",
-        vec![
-            Input::lines(
-                "exclude_organizations",
-                "Organizations never asked",
-                "One per line, as the ticketing tool names them (any case). At most 30.",
-                &v.exclude_organizations,
-            ),
-            Input::lines(
-                "exclude_email_patterns",
-                "Email addresses never asked",
-                "One pattern per line; * matches anything, e.g. *@desk.example or noreply*. At most 30.",
-                &v.exclude_email_patterns,
-            ),
-        ],
-    ));
-    let known = SurveyPolicy::default_policy();
-    let codes = known.reasons_positive.iter().chain(&known.reasons_negative).map(|c| (c.clone(), reason_label(c)));
-    all.push(Group {
-        codes: codes.collect(),
-        ..Group::new(
-            "questions",
-            "Questions",
-            "",
-            vec![
-                Input::select(
-                    "scale",
-                    "Satisfaction scale",
-                    "The faces offered for the main question.",
-                    &v.scale,
-                    vec![
-                        ("5", "5 points (very dissatisfied … very satisfied)"),
-                        ("3", "3 points (not good, okay, great)"),
-                    ],
-                ),
-                Input::check(
-                    "ask_nps",
-                    "Ask how likely they are to recommend us (NPS, 0–10)",
-                    "An optional second question.",
-                    v.ask_nps,
-                ),
-                Input::check(
-                    "ask_effort",
-                    "Ask how easy it was to get help (effort)",
-                    "An optional question on a 1–5 scale.",
-                    v.ask_effort,
-                ),
-                Input::check(
-                    "ask_comment",
-                    "Offer a comment box",
-                    "Comments are plain text, up to 5,000 characters.",
-                    v.ask_comment,
-                ),
-                Input::lines(
-                    "reasons_positive",
-                    "Reasons offered after a good score",
-                    "Shown after 4 or 5 of 5 (great on 3 points). One per line; reason.* codes are shown in the \
-                     customer's language, anything else as written. At most 30.",
-                    &v.reasons_positive,
-                )
-                .reasons(),
-                Input::lines(
-                    "reasons_negative",
-                    "Reasons offered after a poor score",
-                    "Shown after 1 to 3 of 5 (not good or okay on 3 points). One per line, as above. At most 30.",
-                    &v.reasons_negative,
-                )
-                .reasons(),
-                Input::number(
-                    "change_window_hours",
-                    "Answers may be changed for (hours)",
-                    "How long after the first answer a customer may still change it or add a comment. 0 to 720.",
-                    &v.change_window_hours,
-                    ["0", "720", "1"],
-                ),
-            ],
-        )
-    });
-    all
-}
-
-/// Puts each error next to its input (the first per field) and lists them all, in the
-/// form's order, for the summary at the top.
-fn place_errors(groups: &mut [Group], errors: &[FieldError]) -> Vec<Problem> {
-    let mut by_field: HashMap<&str, &str> = HashMap::new();
-    for e in errors {
-        by_field.entry(e.field.as_str()).or_insert(e.message.as_str());
-    }
-    let mut summary = Vec::new();
-    for group in groups.iter_mut() {
-        let group_error = by_field.remove(group.id);
-        if let (Some(message), Some(first)) = (group_error, group.inputs.first()) {
-            summary.push(Problem { target: first.id, label: group.legend.to_string(), message: message.to_string() });
-        }
-        group.error = group_error.map(str::to_string);
-        for input in &mut group.inputs {
-            input.error = by_field.remove(input.id).map(str::to_string);
-            let mut ids = vec![format!("{}-hint", input.id)];
-            if input.error.is_some() {
-                ids.push(format!("{}-error", input.id));
-            }
-            if group.error.is_some() {
-                ids.push(format!("{}-error", group.id));
-            }
-            input.describedby = ids.join(" ");
-            if let Some(message) = &input.error {
-                summary.push(Problem { target: input.id, label: input.label.to_string(), message: message.clone() });
-            }
-        }
-    }
-    // Anything the form has no input for still gets said.
-    for e in errors {
-        if by_field.remove(e.field.as_str()).is_some() {
-            summary.push(Problem { target: "", label: e.field.clone(), message: e.message.clone() });
-        }
-    }
-    summary
 }
 
 fn form_page(staff: &Staff, base: &SurveyPolicy, is_new: bool, values: &Values, errors: &[FieldError]) -> FormPage {
@@ -763,7 +389,7 @@ fn form_page(staff: &Staff, base: &SurveyPolicy, is_new: bool, values: &Values, 
         policy_id: base.id,
         groups,
         summary,
-        follow_up: follow_up_words(&base.follow_up),
+        follow_up: follow_up::words(&base.follow_up),
     }
 }
 
@@ -886,6 +512,10 @@ mod tests {
         policy.scope.category = Some("Hardware".into());
         policy.sample_percent = 12.5;
         policy.exclude_email_patterns = vec!["*@desk.example".into(), "noreply*".into()];
+        policy.follow_up.recovery_owner = rapport_domain::followup::RecoveryOwner::Queue { name: "Recovery".into() };
+        policy.follow_up.acknowledgement = Some("Hello {first_name}".into());
+        policy.follow_up.checkins_automatic = true;
+        policy.follow_up.enabled = false;
         for p in [policy, SurveyPolicy::default_policy()] {
             let (input, errors) = Values::of(&p).to_input(p.is_default);
             assert!(errors.is_empty(), "{errors:?}");
@@ -906,6 +536,33 @@ mod tests {
         let reminders = errors.iter().find(|e| e.field == "reminders").unwrap();
         assert_eq!(reminders.message, "is required");
         assert!(input.scope.is_none() && input.position.is_none(), "the default's scope and position stay");
+    }
+
+    #[test]
+    fn follow_up_fields_that_are_not_numbers_are_named_and_the_rest_still_checked() {
+        let body = b"follow_up.enabled=on&follow_up.recovery_csat_max=2&follow_up.checkin_csat_min=2&follow_up.grace_minutes=-1&follow_up.recovery_owner=agent&follow_up.queue=Q&follow_up.first_contact_business_minutes=60";
+        let (values, _) = Values::parse(body);
+        let mut errors = Vec::new();
+        let rules = values.follow_up.to_rules(&mut errors);
+        let named: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.message.as_str())).collect();
+        assert_eq!(
+            named,
+            [
+                ("follow_up.recovery_nps_max", "is required"),
+                ("follow_up.checkin_nps_min", "is required"),
+                ("follow_up.grace_minutes", "must be a whole number, 0 or more"),
+                ("follow_up.resolve_business_days", "is required"),
+                ("follow_up.checkin_business_days", "is required"),
+            ]
+        );
+        assert!(rules.enabled && !rules.checkins_automatic && !rules.acknowledge_customer);
+        assert_eq!(
+            rules.recovery_owner,
+            rapport_domain::followup::RecoveryOwner::Agent,
+            "a queue name alone changes nothing"
+        );
+        let checked = rules.check().unwrap_err();
+        assert!(checked.iter().any(|e| e.field == "checkin_csat_min"), "the order is still checked: {checked:?}");
     }
 
     #[test]
