@@ -3,7 +3,7 @@
 //! (`follow_up.grace_minutes`…), so the domain's checks land next to their inputs.
 
 use super::form::{Group, Input};
-use super::lines;
+use super::{lines, whole_number};
 use rapport_domain::followup::{FollowUpRules, RecoveryOwner};
 use rapport_domain::FieldError;
 
@@ -83,14 +83,7 @@ impl FollowUpValues {
     pub(super) fn to_rules(&self, errors: &mut Vec<FieldError>) -> FollowUpRules {
         let mut whole = |field: &str, raw: &str| -> u32 {
             let name = format!("follow_up.{field}");
-            match raw.trim() {
-                "" => errors.push(FieldError::new(name, "is required")),
-                raw => match raw.parse::<u32>() {
-                    Ok(value) => return value,
-                    Err(_) => errors.push(FieldError::new(name, "must be a whole number, 0 or more")),
-                },
-            }
-            0
+            whole_number(errors, &name, raw, "must be a whole number, 0 or more").unwrap_or(0)
         };
         // Above a u8, a threshold is out of its range all the same: the domain says so.
         let small = |value: u32| u8::try_from(value).unwrap_or(u8::MAX);

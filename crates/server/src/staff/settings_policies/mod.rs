@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use follow_up::FollowUpValues;
+use form::{groups, place_errors, Group, Problem};
 use rapport_domain::survey::policy::PolicyScope;
 use rapport_domain::survey::{PolicyInput, SurveyPolicy, Trigger};
 use rapport_domain::FieldError;
@@ -25,8 +26,6 @@ use std::collections::HashMap;
 
 mod follow_up;
 mod form;
-
-use form::{groups, place_errors, Group, Problem};
 
 /// Staff pages are in English; `reason.*` codes are previewed in it.
 const STAFF_LANGUAGE: &str = "en";
@@ -295,14 +294,7 @@ impl Values {
     /// The form as the API's input, with the errors of fields that are not even numbers.
     fn to_input(&self, is_default: bool) -> (PolicyInput, Vec<FieldError>) {
         let mut errors = Vec::new();
-        let mut whole = |field: &str, raw: &str| -> Option<i64> {
-            let raw = raw.trim();
-            if raw.is_empty() {
-                errors.push(FieldError::new(field, "is required"));
-                return None;
-            }
-            raw.parse::<i64>().map_err(|_| errors.push(FieldError::new(field, "must be a whole number"))).ok()
-        };
+        let mut whole = |field: &str, raw: &str| whole_number::<i64>(&mut errors, field, raw, "must be a whole number");
         // Neither the default's position nor its scope is on its form: they stay as they are.
         let position = if is_default { None } else { whole("position", &self.position) };
         let cooldown_days = whole("cooldown_days", &self.cooldown_days);
@@ -353,6 +345,22 @@ impl Values {
         };
         (input, errors)
     }
+}
+
+/// A number field: `None`, with its error added, when it is empty or not a whole `T`
+/// (`not_whole` says which). Its range is the domain's to check, as for the API.
+fn whole_number<T: std::str::FromStr>(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    raw: &str,
+    not_whole: &str,
+) -> Option<T> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        errors.push(FieldError::new(field, "is required"));
+        return None;
+    }
+    raw.parse::<T>().map_err(|_| errors.push(FieldError::new(field, not_whole))).ok()
 }
 
 fn lines(text: &str) -> Vec<String> {
