@@ -5,7 +5,8 @@
 #   2. open-loop latency at a fixed rate (rapport-loadtest fixed-rate; wrk2 is not in
 #      Debian): p99 from each request's scheduled time (target <= 20 ms at 2,000 req/s);
 #   3. the single writer's ceiling (rapport-loadtest writer-cost): answers/s if the writer
-#      were never idle, which no HTTP or batching can exceed, against one row per answer.
+#      were never idle, at 32 answers per commit and, commits free, at any batch size;
+#      against one row per answer.
 # Each request is POST /s/<token> with `score=N` and `Accept: application/json`, each
 # token a different sent invitation (prepared directly in the database beforehand).
 #   scripts/bench/answers.sh [DATABASE_URL]     (default: SQLite in a temporary directory)

@@ -125,10 +125,7 @@ async fn main() -> anyhow::Result<()> {
             outbox::run(messages, database_url, std::time::Duration::from_secs(timeout_seconds)).await
         }
         Command::Dashboard { database_url, answers, repeats } => dashboard::run(&database_url, answers, repeats).await,
-        Command::WriterCost { database_url: url, answers, batch } => {
-            let dir = tempfile::tempdir()?;
-            writer_cost::run(&database_url(dir.path(), url), answers, batch).await
-        }
+        Command::WriterCost { database_url, answers, batch } => writer_cost::run(database_url, answers, batch).await,
         Command::Stats { data_dir, database_url: url } => prepare::stats(&database_url(&data_dir, url)).await,
     }
 }

@@ -3,7 +3,8 @@
 //! a group commit's; in the same run, alternating batch by batch, so does the least a
 //! durable answer could be: one row with a unique key. With the writer never idle, an
 //! answer costs its share of the batch (its SQL, the commit, the hand-off to the writer's
-//! thread): that is the ceiling of `answers.sh`'s rate, whatever HTTP and batching do.
+//! thread): that is the ceiling of `answers.sh`'s rate at this batch size, whatever HTTP
+//! does. Its SQL alone (commits free, batches endless) bounds it at any batch size.
 
 use anyhow::{bail, Context};
 use rapport_domain::survey::AnswerInput;
@@ -58,10 +59,12 @@ impl Spent {
     }
 }
 
-/// `count` answers in batches of `batch`, on the database at `url` (a throwaway one: it gains
-/// invitations, answers and a table of its own).
-pub async fn run(url: &str, count: usize, batch: usize) -> anyhow::Result<()> {
+/// `count` answers in batches of `batch`, on the database at `database_url` (a throwaway
+/// one: it gains invitations, answers and a table of its own), by default SQLite in a
+/// temporary directory.
+pub async fn run(database_url: Option<String>, count: usize, batch: usize) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
+    let url = &database_url.unwrap_or_else(|| format!("sqlite://{}/rapport.db?mode=rwc", dir.path().display()));
     let tokens_file = dir.path().join("tokens");
     crate::prepare::prepare_answers(url, count, &tokens_file, 5_000).await?;
     let tokens = std::fs::read_to_string(&tokens_file).context("reading the prepared tokens")?;
